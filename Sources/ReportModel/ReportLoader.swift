@@ -1,0 +1,196 @@
+import Foundation
+import ZIPFoundation
+
+/// Where a report came from: a file below the reports folder and, inside archives, the entry.
+public struct ReportSource: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var file: String
+    public var entries: [String]
+
+    public init(file: String, entries: [String] = []) {
+        self.file = file
+        self.entries = entries
+    }
+
+    public func appending(entry: String) -> ReportSource {
+        ReportSource(file: file, entries: entries + [entry])
+    }
+
+    public var description: String { ([file] + entries).joined(separator: " ▸ ") }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.file, lhs.entries.joined(separator: "\u{0}")) < (rhs.file, rhs.entries.joined(separator: "\u{0}"))
+    }
+}
+
+public struct LoadedReport: Sendable, Hashable {
+    public var source: ReportSource
+    public var report: AggregateReport
+
+    public init(source: ReportSource, report: AggregateReport) {
+        self.source = source
+        self.report = report
+    }
+}
+
+/// Why something in a file could not be used; `step` names the stage that refused it.
+public struct LoadProblem: Sendable, Hashable, CustomStringConvertible {
+    public enum Step: String, Sendable, Hashable {
+        case read, detect, decompress, unzip, parse
+    }
+
+    public var source: ReportSource
+    public var step: Step
+    public var reason: String
+
+    public init(source: ReportSource, step: Step, reason: String) {
+        self.source = source
+        self.step = step
+        self.reason = reason
+    }
+
+    public var description: String { "[\(step.rawValue)] \(source): \(reason)" }
+}
+
+/// Everything one input file yielded.
+public struct FileLoad: Sendable, Hashable {
+    public var file: String
+    public var reports: [LoadedReport] = []
+    public var problems: [LoadProblem] = []
+
+    public init(file: String) {
+        self.file = file
+    }
+}
+
+/// Turns the bytes of one input file into reports, unpacking gzip, zlib and zip by content.
+public struct ReportLoader: Sendable {
+    public var limits: InputLimits
+
+    public init(limits: InputLimits = .standard) {
+        self.limits = limits
+    }
+
+    public func load(contentsOf url: URL, as name: String) -> FileLoad {
+        var result = FileLoad(file: name)
+        let source = ReportSource(file: name)
+        do {
+            let size = try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
+            guard size <= limits.maxFileBytes else {
+                result.problems.append(LoadProblem(
+                    source: source, step: .read,
+                    reason: "the file is \(size) bytes, over the \(limits.maxFileBytes >> 20) MiB limit"))
+                return result
+            }
+            let data = try Data(contentsOf: url)
+            load(data, from: source, depth: 0, into: &result)
+        } catch {
+            result.problems.append(LoadProblem(source: source, step: .read, reason: "cannot read: \(error.localizedDescription)"))
+        }
+        return result
+    }
+
+    public func load(_ data: Data, as name: String) -> FileLoad {
+        var result = FileLoad(file: name)
+        load(data, from: ReportSource(file: name), depth: 0, into: &result)
+        return result
+    }
+
+    private func load(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {
+        guard depth <= limits.maxNesting else {
+            result.problems.append(LoadProblem(
+                source: source, step: .detect, reason: "containers nest deeper than \(limits.maxNesting) levels"))
+            return
+        }
+        let kind = InputKind.detect(data)
+        switch kind {
+        case .gzip, .zlib:
+            do {
+                let inflated = try Inflater.inflate(data, limit: limits.maxExpandedBytes)
+                load(inflated, from: source, depth: depth + 1, into: &result)
+            } catch {
+                result.problems.append(LoadProblem(source: source, step: .decompress, reason: "\(kind.description): \(error.description)"))
+            }
+        case .zip:
+            loadArchive(data, from: source, depth: depth, into: &result)
+        case .xml:
+            do {
+                let report = try AggregateReportParser(limits: limits).parse(data)
+                result.reports.append(LoadedReport(source: source, report: report))
+            } catch {
+                result.problems.append(LoadProblem(source: source, step: .parse, reason: error.reason))
+            }
+        case .json:
+            result.problems.append(LoadProblem(
+                source: source, step: .detect,
+                reason: "JSON (an SMTP TLS report?): TLS reports are not read by this version"))
+        case .mail:
+            result.problems.append(LoadProblem(
+                source: source, step: .detect,
+                reason: "an e-mail message: extract the report attachment first; mail files are not read by this version"))
+        case .empty:
+            result.problems.append(LoadProblem(source: source, step: .detect, reason: "the file is empty"))
+        case .unknown:
+            result.problems.append(LoadProblem(
+                source: source, step: .detect,
+                reason: "not XML, gzip, zlib or zip (first bytes \(Self.hexPrefix(data)))"))
+        }
+    }
+
+    private func loadArchive(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {
+        let archive: Archive
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            result.problems.append(LoadProblem(source: source, step: .unzip, reason: "not a readable zip archive (\(error))"))
+            return
+        }
+        var expandedTotal = 0
+        var examined = 0
+        var usable = 0
+        for entry in archive where entry.type == .file {
+            let name = entry.path
+            if Self.isMacOSMetadata(name) { continue }
+            examined += 1
+            let entrySource = source.appending(entry: name.isEmpty ? "entry \(examined)" : name)
+            guard examined <= limits.maxArchiveEntries else {
+                result.problems.append(LoadProblem(
+                    source: source, step: .unzip,
+                    reason: "more than \(limits.maxArchiveEntries) entries; the rest were not read"))
+                break
+            }
+            var contents = Data()
+            let entryLimit = min(limits.maxExpandedBytes, limits.maxArchiveBytes - expandedTotal)
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    guard contents.count + chunk.count <= entryLimit else { throw ArchiveEntryTooLarge() }
+                    contents.append(chunk)
+                }
+            } catch is ArchiveEntryTooLarge {
+                result.problems.append(LoadProblem(
+                    source: entrySource, step: .unzip,
+                    reason: "expands beyond the \(entryLimit >> 20) MiB limit"))
+                continue
+            } catch {
+                result.problems.append(LoadProblem(source: entrySource, step: .unzip, reason: "cannot extract (\(error))"))
+                continue
+            }
+            expandedTotal += contents.count
+            usable += 1
+            load(contents, from: entrySource, depth: depth + 1, into: &result)
+        }
+        if usable == 0 && examined == 0 {
+            result.problems.append(LoadProblem(source: source, step: .unzip, reason: "the archive holds no files"))
+        }
+    }
+
+    private struct ArchiveEntryTooLarge: Error {}
+
+    /// `__MACOSX/…` and `._name` entries are Finder metadata, never reports.
+    private static func isMacOSMetadata(_ path: String) -> Bool {
+        path.hasPrefix("__MACOSX/") || path.split(separator: "/").last?.hasPrefix("._") == true
+    }
+
+    private static func hexPrefix(_ data: Data) -> String {
+        data.prefix(4).map { String(format: "%02x", $0) }.joined(separator: " ")
+    }
+}

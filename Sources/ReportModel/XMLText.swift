@@ -1,0 +1,108 @@
+import Foundation
+
+/// Turns the bytes of an XML report into UTF-8 that is safe to hand to the XML parser.
+///
+/// Reporters send BOMs, UTF-16, windows-1252 and ISO-8859-1. The parser is given UTF-8 only,
+/// with the declaration rewritten to say so. A DTD is refused outright: aggregate reports never
+/// need one, and refusing it rules out external entities and entity-expansion bombs before any
+/// parser sees them.
+enum XMLText {
+    enum Failure: Error, CustomStringConvertible {
+        case empty
+        case undecodable(encoding: String)
+        case unsupportedEncoding(String)
+        case doctype
+
+        var description: String {
+            switch self {
+            case .empty: "the file is empty"
+            case .undecodable(let encoding): "the bytes are not valid \(encoding)"
+            case .unsupportedEncoding(let name): "unsupported character encoding \"\(name)\""
+            case .doctype: "a DOCTYPE or ENTITY declaration is present; reports never need one, so it is refused"
+            }
+        }
+    }
+
+    static func normalized(_ data: Data) throws(Failure) -> Data {
+        var bytes = data
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        guard !bytes.isEmpty else { throw .empty }
+
+        var utf8: Data
+        if let utf16 = utf16Encoding(of: bytes) {
+            guard let text = String(data: bytes, encoding: utf16) else { throw .undecodable(encoding: "UTF-16") }
+            utf8 = Data(removingDeclaration(text).utf8)
+        } else if let declared = declaredEncoding(in: bytes), let encoding = try stringEncoding(named: declared),
+                  encoding != .utf8 {
+            guard let text = String(data: bytes, encoding: encoding) else {
+                throw .undecodable(encoding: declared)
+            }
+            utf8 = Data(removingDeclaration(text).utf8)
+        } else {
+            utf8 = Data(bytes)
+        }
+        if containsDoctype(utf8) { throw .doctype }
+        if utf8.first != UInt8(ascii: "<") {
+            // Leading white space before the declaration makes libxml2 fail; it is harmless.
+            let firstMarkup = utf8.firstIndex { !isXMLSpace($0) } ?? utf8.endIndex
+            utf8 = utf8[firstMarkup...]
+        }
+        guard !utf8.isEmpty else { throw .empty }
+        return Data(utf8)
+    }
+
+    private static func isXMLSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    private static func utf16Encoding(of bytes: Data) -> String.Encoding? {
+        let prefix = Array(bytes.prefix(4))
+        guard prefix.count >= 2 else { return nil }
+        switch (prefix[0], prefix[1]) {
+        case (0xFF, 0xFE): return .utf16  // BOM: Foundation reads it and picks the order
+        case (0xFE, 0xFF): return .utf16
+        case (0x3C, 0x00): return .utf16LittleEndian
+        case (0x00, 0x3C): return .utf16BigEndian
+        default: return nil
+        }
+    }
+
+    /// The `encoding` pseudo-attribute of an ASCII-compatible XML declaration, if any.
+    private static func declaredEncoding(in bytes: Data) -> String? {
+        guard bytes.starts(with: Array("<?xml".utf8)) else { return nil }
+        let head = bytes.prefix(200)
+        guard let close = head.firstIndex(of: UInt8(ascii: ">")),
+              let declaration = String(bytes: head[head.startIndex..<close], encoding: .ascii)
+        else { return nil }
+        guard let range = declaration.range(of: "encoding") else { return nil }
+        let rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        return String(rest.dropFirst().prefix { $0 != quote })
+    }
+
+    private static func stringEncoding(named name: String) throws(Failure) -> String.Encoding? {
+        switch name.lowercased() {
+        case "utf-8", "utf8": return .utf8
+        case "us-ascii", "ascii": return .utf8  // ASCII is a subset; libxml2 accepts it as UTF-8
+        case "iso-8859-1", "latin1", "iso8859-1", "iso_8859-1": return .isoLatin1
+        case "windows-1252", "cp1252": return .windowsCP1252
+        case "iso-8859-2": return .isoLatin2
+        case "utf-16", "utf-16le", "utf-16be": return nil  // already handled by the byte pattern
+        case "shift_jis", "shift-jis", "sjis", "windows-31j": return .shiftJIS
+        case "euc-jp": return .japaneseEUC
+        case "iso-2022-jp": return .iso2022JP
+        default: throw .unsupportedEncoding(name)
+        }
+    }
+
+    private static func removingDeclaration(_ text: String) -> String {
+        var text = Substring(text)
+        if text.first == "\u{FEFF}" { text = text.dropFirst() }
+        guard text.hasPrefix("<?xml"), let end = text.range(of: "?>") else { return String(text) }
+        return String(text[end.upperBound...])
+    }
+
+    private static func containsDoctype(_ data: Data) -> Bool {
+        data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil
+    }
+}

@@ -1,0 +1,18 @@
+/// A named step of the build that could not finish for one subject (a file, a client, a folder).
+public struct BuildFailure: Sendable, Hashable, CustomStringConvertible {
+    public enum Step: String, Sendable, Hashable {
+        case config, theme, ingest, aggregate, render, write
+    }
+
+    public var step: Step
+    public var subject: String
+    public var reason: String
+
+    public init(step: Step, subject: String, reason: String) {
+        self.step = step
+        self.subject = subject
+        self.reason = reason
+    }
+
+    public var description: String { "[\(step.rawValue)] \(subject): \(reason)" }
+}

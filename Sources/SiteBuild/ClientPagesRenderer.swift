@@ -1,0 +1,217 @@
+import Foundation
+import ReportModel
+import Templating
+
+/// Renders one client's folder: its index, and per month the overview, a page per domain,
+/// `summary.json` and `records.csv`.
+struct ClientPagesRenderer {
+    let client: ClientConfig
+    let months: [ReportMonth: OwnerMonth]
+    let shell: PageShell
+    let words: LocaleStrings
+    let resellerID: String
+
+    private var format: LocaleFormatter { LocaleFormatter(locale: words.locale) }
+    private var theme: ResolvedTheme { shell.theme }
+
+    /// Paths are relative to the client folder.
+    func render() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let sortedMonths = months.keys.sorted()
+        let home = Link(label: words.text("site.home"), href: "")
+
+        let monthLinks = sortedMonths.reversed().map { month in
+            let tally = months[month].map(Self.total) ?? MessageTally()
+            return MonthLink(label: monthLabel(month), href: "\(month)/index.html",
+                             messages: format.integer(tally.messages),
+                             passRate: format.percent(tally.dmarcPass, of: tally.messages))
+        }
+        let latest = sortedMonths.last
+        let latestKPIs = latest.flatMap { months[$0] }.map { kpis(Self.total($0), reports: Self.reportCount($0), previous: nil) } ?? []
+        files["index.html"] = try page(
+            "client", path: "index.html", title: client.name,
+            breadcrumbs: [Link(label: home.label, href: "../index.html")],
+            ClientIndexPage(clientName: client.name, domains: client.domains, latest: monthLinks.first,
+                            latestKPIs: latestKPIs, months: monthLinks))
+
+        for (index, month) in sortedMonths.enumerated() {
+            guard let data = months[month] else { continue }
+            let previousMonth = index > 0 ? sortedMonths[index - 1] : nil
+            let nextMonth = index + 1 < sortedMonths.count ? sortedMonths[index + 1] : nil
+            let folder = month.description
+            let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
+            let total = Self.total(data)
+            let previousTotal = previousMonth.flatMap { months[$0] }.map(Self.total)
+            files["\(folder)/index.html"] = try page(
+                "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,
+                MonthPage(
+                    clientName: client.name, monthLabel: monthLabel(month),
+                    kpis: kpis(total, reports: Self.reportCount(data), previous: previousTotal),
+                    dispositions: dispositions(total),
+                    domains: client.domains.map { domainRow($0, data.domains[$0]) },
+                    sources: sourceRows(data.domains.values.map(\.sources), limit: 20),
+                    reporters: reporterRows(Array(data.domains.values)),
+                    previous: previousMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
+                    next: nextMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
+                    summaryHref: "summary.json", recordsHref: "records.csv"))
+            for domain in client.domains {
+                let stats = data.domains[domain]
+                let domainTotal = stats?.tally ?? MessageTally()
+                files["\(folder)/\(domain)/index.html"] = try page(
+                    "domain", path: "\(folder)/\(domain)/index.html", title: "\(domain) — \(monthLabel(month))",
+                    breadcrumbs: [Link(label: home.label, href: "../../../index.html"),
+                                  Link(label: client.name, href: "../../index.html"),
+                                  Link(label: monthLabel(month), href: "../index.html")],
+                    DomainPage(
+                        clientName: client.name, domain: domain, monthLabel: monthLabel(month), hasData: stats != nil,
+                        kpis: kpis(domainTotal, reports: stats?.reports.count ?? 0, previous: previousMonth.flatMap { months[$0]?.domains[domain]?.tally }),
+                        dispositions: dispositions(domainTotal),
+                        policies: policyRows(stats),
+                        sources: sourceRows([stats?.sources ?? [:]], limit: 50),
+                        reporters: reporterRows(stats.map { [$0] } ?? []),
+                        subdomains: subdomainRows(stats),
+                        monthHref: "../index.html"))
+            }
+            files["\(folder)/summary.json"] = try summary(month: month, data: data).encoded()
+            files["\(folder)/records.csv"] = RecordsCSV.render(data.records)
+        }
+        return files
+    }
+
+    private func page<Page>(_ template: String, path: String, title: String, breadcrumbs: [Link], _ page: Page) throws -> Data {
+        let chrome = shell.chrome(path: "\(client.id)/\(path)", title: title, words: words, breadcrumbs: breadcrumbs, noindex: true)
+        return Data(try theme.render(template, PageContext(chrome: chrome, t: words.templateTree, page: page)).utf8)
+    }
+
+    private func monthLabel(_ month: ReportMonth) -> String {
+        format.month(year: month.year, month: month.month)
+    }
+
+    static func total(_ data: OwnerMonth) -> MessageTally {
+        data.domains.values.reduce(into: MessageTally()) { $0.add($1.tally) }
+    }
+
+    static func reportCount(_ data: OwnerMonth) -> Int {
+        data.domains.values.reduce(into: Set<ReportIdentity>()) { $0.formUnion($1.reports) }.count
+    }
+
+    private func kpis(_ tally: MessageTally, reports: Int, previous: MessageTally?) -> [KPI] {
+        func rate(_ key: String, _ part: Int, _ previousPart: Int?) -> KPI {
+            var detail = words.text("kpi.of_messages", ["count": format.integer(part)])
+            if let previous, let previousPart, previous.messages > 0, tally.messages > 0 {
+                let delta = Double(part) * 100 / Double(tally.messages) - Double(previousPart) * 100 / Double(previous.messages)
+                detail += " · " + words.text("kpi.change", ["change": format.pointChange(delta)])
+            }
+            return KPI(label: words.text("kpi.\(key)"), value: format.percent(part, of: tally.messages), detail: detail,
+                       tone: tone(part, of: tally.messages))
+        }
+        return [
+            KPI(label: words.text("kpi.messages"), value: format.integer(tally.messages),
+                detail: words.text("kpi.reports", ["count": format.integer(reports)]), tone: "neutral"),
+            rate("dmarc_pass", tally.dmarcPass, previous?.dmarcPass),
+            rate("spf_aligned", tally.spfAligned, previous?.spfAligned),
+            rate("dkim_aligned", tally.dkimAligned, previous?.dkimAligned),
+        ]
+    }
+
+    private func tone(_ part: Int, of whole: Int) -> String {
+        guard whole > 0 else { return "neutral" }
+        let share = Double(part) / Double(whole)
+        return share >= 0.95 ? "good" : (share >= 0.8 ? "warn" : "bad")
+    }
+
+    private func dispositions(_ tally: MessageTally) -> [KPI] {
+        let d = tally.disposition
+        var items = [("none", d.none), ("quarantine", d.quarantine), ("reject", d.reject)]
+        if d.pass > 0 { items.append(("pass", d.pass)) }
+        if d.other > 0 { items.append(("other", d.other)) }
+        return items.map { key, count in
+            KPI(label: words.text("disposition.\(key)"), value: format.integer(count),
+                detail: format.percent(count, of: tally.messages), tone: key == "reject" || key == "quarantine" ? "warn" : "neutral")
+        }
+    }
+
+    private func domainRow(_ domain: String, _ stats: DomainMonth?) -> DomainRow {
+        let t = stats?.tally ?? MessageTally()
+        return DomainRow(
+            domain: domain, href: "\(domain)/index.html", hasData: stats != nil,
+            messages: format.integer(t.messages), passRate: format.percent(t.dmarcPass, of: t.messages),
+            spfRate: format.percent(t.spfAligned, of: t.messages), dkimRate: format.percent(t.dkimAligned, of: t.messages),
+            quarantine: format.integer(t.disposition.quarantine), reject: format.integer(t.disposition.reject),
+            reports: format.integer(stats?.reports.count ?? 0))
+    }
+
+    private func sourceRows(_ maps: [[String: MessageTally]], limit: Int) -> [SourceRow] {
+        var merged: [String: MessageTally] = [:]
+        for map in maps {
+            for (ip, tally) in map { merged[ip, default: MessageTally()].add(tally) }
+        }
+        return merged.sorted { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.prefix(limit).map { ip, t in
+            SourceRow(ip: ip, messages: format.integer(t.messages), passRate: format.percent(t.dmarcPass, of: t.messages),
+                      spfRate: format.percent(t.spfAligned, of: t.messages), dkimRate: format.percent(t.dkimAligned, of: t.messages),
+                      tone: tone(t.dmarcPass, of: t.messages))
+        }
+    }
+
+    private func reporterRows(_ domains: [DomainMonth]) -> [ReporterRow] {
+        var merged: [String: ReporterTally] = [:]
+        for domain in domains {
+            for (name, tally) in domain.reporters {
+                merged[name, default: ReporterTally()].reports.formUnion(tally.reports)
+                merged[name, default: ReporterTally()].tally.add(tally.tally)
+            }
+        }
+        return merged.sorted { ($1.value.tally.messages, $0.key) < ($0.value.tally.messages, $1.key) }.map { name, r in
+            ReporterRow(name: name.isEmpty ? words.text("table.unnamed_reporter") : name,
+                        reports: format.integer(r.reports.count), messages: format.integer(r.tally.messages),
+                        passRate: format.percent(r.tally.dmarcPass, of: r.tally.messages))
+        }
+    }
+
+    private func subdomainRows(_ stats: DomainMonth?) -> [SubdomainRow] {
+        (stats?.headerFromDomains ?? [:]).sorted { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.map { name, t in
+            SubdomainRow(name: name, messages: format.integer(t.messages), passRate: format.percent(t.dmarcPass, of: t.messages))
+        }
+    }
+
+    private func policyRows(_ stats: DomainMonth?) -> [PolicyRow] {
+        let dash = "–"
+        return (stats?.publishedPolicies ?? [:]).sorted { ($1.value, "\($0.key)") < ($0.value, "\($1.key)") }.map { policy, count in
+            PolicyRow(
+                p: policy.p?.description ?? dash, sp: policy.sp?.description ?? dash, np: policy.np?.description ?? dash,
+                adkim: policy.adkim?.description ?? dash, aspf: policy.aspf?.description ?? dash,
+                pct: policy.pct.map { "\($0)%" } ?? dash, testing: policy.testing ?? dash, reports: format.integer(count))
+        }
+    }
+
+    private func summary(month: ReportMonth, data: OwnerMonth) -> MonthSummaryDocument {
+        let total = Self.total(data)
+        var reporters: [String: ReporterTally] = [:]
+        var sources: [String: MessageTally] = [:]
+        for domain in data.domains.values {
+            for (name, tally) in domain.reporters {
+                reporters[name, default: ReporterTally()].reports.formUnion(tally.reports)
+                reporters[name, default: ReporterTally()].tally.add(tally.tally)
+            }
+            for (ip, tally) in domain.sources { sources[ip, default: MessageTally()].add(tally) }
+        }
+        return MonthSummaryDocument(
+            reseller: resellerID, client: client.id, clientName: client.name, month: month.description,
+            totals: .init(messages: total.messages, dmarcPass: total.dmarcPass, spfAligned: total.spfAligned,
+                          dkimAligned: total.dkimAligned, disposition: .init(total.disposition), reports: Self.reportCount(data)),
+            domains: client.domains.map { domain in
+                let stats = data.domains[domain]
+                let t = stats?.tally ?? MessageTally()
+                return .init(domain: domain, messages: t.messages, dmarcPass: t.dmarcPass, spfAligned: t.spfAligned,
+                             dkimAligned: t.dkimAligned, disposition: .init(t.disposition), reports: stats?.reports.count ?? 0,
+                             sources: stats?.sources.count ?? 0)
+            },
+            reporters: reporters.sorted { $0.key < $1.key }.map {
+                .init(orgName: $0.key, reports: $0.value.reports.count, messages: $0.value.tally.messages, dmarcPass: $0.value.tally.dmarcPass)
+            },
+            sources: sources.sorted { $0.key < $1.key }.map {
+                .init(sourceIp: $0.key, messages: $0.value.messages, dmarcPass: $0.value.dmarcPass,
+                      spfAligned: $0.value.spfAligned, dkimAligned: $0.value.dkimAligned)
+            })
+    }
+}

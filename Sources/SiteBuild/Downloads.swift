@@ -1,0 +1,129 @@
+import Foundation
+import ReportModel
+
+/// `summary.json`: the machine-readable totals of one client-month. The schema is documented
+/// in the README; bump `schemaVersion` on any incompatible change.
+struct MonthSummaryDocument: Encodable {
+    static let schemaVersion = 1
+
+    struct Disposition: Encodable {
+        var none: Int
+        var quarantine: Int
+        var reject: Int
+        var pass: Int
+        var other: Int
+    }
+
+    struct Totals: Encodable {
+        var messages: Int
+        var dmarcPass: Int
+        var spfAligned: Int
+        var dkimAligned: Int
+        var disposition: Disposition
+        var reports: Int
+    }
+
+    struct Domain: Encodable {
+        var domain: String
+        var messages: Int
+        var dmarcPass: Int
+        var spfAligned: Int
+        var dkimAligned: Int
+        var disposition: Disposition
+        var reports: Int
+        var sources: Int
+    }
+
+    struct Reporter: Encodable {
+        var orgName: String
+        var reports: Int
+        var messages: Int
+        var dmarcPass: Int
+    }
+
+    struct Source: Encodable {
+        var sourceIp: String
+        var messages: Int
+        var dmarcPass: Int
+        var spfAligned: Int
+        var dkimAligned: Int
+    }
+
+    var schemaVersion = Self.schemaVersion
+    var reseller: String
+    var client: String
+    var clientName: String
+    var month: String
+    var totals: Totals
+    var domains: [Domain]
+    var reporters: [Reporter]
+    var sources: [Source]
+
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+}
+
+extension MonthSummaryDocument.Disposition {
+    init(_ tally: DispositionTally) {
+        self.init(none: tally.none, quarantine: tally.quarantine, reject: tally.reject, pass: tally.pass, other: tally.other)
+    }
+}
+
+/// `records.csv`: every record that went into a client-month, one row each.
+enum RecordsCSV {
+    static let header = [
+        "domain", "header_from", "reporter", "report_id", "begin_utc", "end_utc", "source_ip", "count",
+        "disposition", "dkim_aligned", "spf_aligned", "dmarc", "envelope_from", "envelope_to",
+        "dkim_results", "spf_results", "override_reasons",
+    ]
+
+    static func render(_ records: [AggregatedRecord]) -> Data {
+        var lines = [header.joined(separator: ",")]
+        for item in records.sorted(by: rowOrder) {
+            let record = item.record
+            let fields = [
+                item.domain, record.headerFrom, item.report.orgName, item.report.reportID,
+                UTCTimestamp.iso8601(item.dateRange.begin), UTCTimestamp.iso8601(item.dateRange.end),
+                record.sourceIP, String(record.count), record.disposition.description,
+                record.dkimAligned.description, record.spfAligned.description, record.dmarcPass ? "pass" : "fail",
+                record.envelopeFrom ?? "", record.envelopeTo ?? "",
+                record.dkimResults.map { "\($0.domain)\($0.selector.map { " s=\($0)" } ?? ""): \($0.result)" }.joined(separator: "; "),
+                record.spfResults.map { "\($0.domain)\($0.scope.map { " (\($0))" } ?? ""): \($0.result)" }.joined(separator: "; "),
+                record.overrideReasons.map { "\($0.type)\($0.comment.map { ": \($0)" } ?? "")" }.joined(separator: "; "),
+            ]
+            lines.append(fields.map(field).joined(separator: ","))
+        }
+        return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    /// Stable order: domain, time, reporter, report, then the record's own values.
+    private static func rowOrder(_ a: AggregatedRecord, _ b: AggregatedRecord) -> Bool {
+        if (a.domain, a.dateRange.begin, a.report) != (b.domain, b.dateRange.begin, b.report) {
+            return (a.domain, a.dateRange.begin, a.report) < (b.domain, b.dateRange.begin, b.report)
+        }
+        return (a.record.sourceIP, a.record.headerFrom, a.record.count) < (b.record.sourceIP, b.record.headerFrom, b.record.count)
+    }
+
+    /// RFC 4180 quoting, and a leading apostrophe on cells a spreadsheet would run as a formula.
+    static func field(_ value: String) -> String {
+        var value = value
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { value = "'" + value }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+enum UTCTimestamp {
+    static func iso8601(_ seconds: Int64) -> String {
+        let days = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let (y, m, d) = CivilDate.from(daysSinceEpoch: days)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import ReportModel
+
+/// What reading the reports folder produced.
+public struct IngestResult: Sendable {
+    /// One entry per file, sorted by relative path.
+    public var files: [FileLoad]
+    public var unique: [LoadedReport]
+    public var duplicates: [ReportDeduplicator.Duplicate]
+
+    public var reportsRead: Int { files.reduce(0) { $0 + $1.reports.count } }
+    public var problems: [LoadProblem] { files.flatMap(\.problems) }
+    /// Files that gave no report at all.
+    public var skippedFiles: [FileLoad] { files.filter { $0.reports.isEmpty } }
+    /// Files that gave reports but also had parts that could not be used (e.g. a bad zip entry).
+    public var partlySkippedFiles: [FileLoad] { files.filter { !$0.reports.isEmpty && !$0.problems.isEmpty } }
+}
+
+/// Reads every file below a folder, in parallel, and removes duplicate reports.
+public struct ReportIngester: Sendable {
+    public var loader: ReportLoader
+
+    public init(limits: InputLimits = .standard) {
+        loader = ReportLoader(limits: limits)
+    }
+
+    public func ingest(folder: URL, progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> IngestResult {
+        let (paths, listingProblems) = ReportFolder.list(folder)
+        let slots = ResultSlots<FileLoad>(count: paths.count)
+        let counter = ProgressCounter()
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let path = paths[index]
+            slots.set(index, loader.load(contentsOf: folder.appendingPathComponent(path), as: path))
+            progress(counter.increment(), paths.count)
+        }
+        var files = slots.values + listingProblems
+        files.sort { $0.file < $1.file }
+        var deduplicator = ReportDeduplicator()
+        for file in files {
+            for report in file.reports.sorted(by: { $0.source < $1.source }) { deduplicator.add(report) }
+        }
+        return IngestResult(files: files, unique: deduplicator.unique, duplicates: deduplicator.duplicates)
+    }
+}
+
+/// Lists the input files of a reports folder.
+enum ReportFolder {
+    /// Relative paths of regular files, sorted; hidden files and folders (`.name`) are not
+    /// inputs. Symbolic links are not followed and are reported as skipped.
+    static func list(_ folder: URL) -> (paths: [String], problems: [FileLoad]) {
+        var paths: [String] = []
+        var problems: [FileLoad] = []
+        walk(folder, relative: "", paths: &paths, problems: &problems)
+        return (paths.sorted(), problems)
+    }
+
+    private static func walk(_ folder: URL, relative: String, paths: inout [String], problems: inout [FileLoad]) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let url = folder.appendingPathComponent(name)
+            let path = relative.isEmpty ? name : relative + "/" + name
+            let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
+            if values?.isSymbolicLink == true {
+                var load = FileLoad(file: path)
+                load.problems.append(LoadProblem(source: ReportSource(file: path), step: .read, reason: "a symbolic link; links are not followed"))
+                problems.append(load)
+            } else if values?.isDirectory == true {
+                walk(url, relative: path, paths: &paths, problems: &problems)
+            } else if values?.isRegularFile == true {
+                paths.append(path)
+            }
+        }
+    }
+}
+
+/// Fixed slots that concurrent workers fill by index.
+final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+    private var storage: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) {
+        storage = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: Value) {
+        lock.withLock { storage[index] = value }
+    }
+
+    var values: [Value] {
+        lock.withLock { storage.compactMap { $0 } }
+    }
+}
+
+final class ProgressCounter: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLock()
+
+    func increment() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
+    }
+}

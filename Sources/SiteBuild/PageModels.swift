@@ -1,0 +1,145 @@
+import Templating
+
+// View models handed to Mustache. They hold display-ready strings only: templates read them
+// by reflection, so they must never carry report objects or anything else with more fields
+// than the page should show.
+
+/// What every page shares: language, brand, paths and the locale's words.
+struct PageChrome {
+    var lang: String
+    var title: String
+    var brandName: String
+    /// Relative path from the page to the reseller root, e.g. `../../`.
+    var root: String
+    var stylesheet: String
+    var logo: String?
+    var favicon: String?
+    var canonical: String?
+    var noindex: Bool
+    var footer: SafeHTML?
+    var legal: SafeHTML?
+    var contactEmail: String?
+    var contactURL: String?
+    var breadcrumbs: [Link]
+}
+
+/// The value a page template renders: `{{chrome.…}}`, `{{t.…}}` for words, `{{page.…}}`.
+struct PageContext<Page> {
+    var chrome: PageChrome
+    var t: [String: Any]
+    var page: Page
+}
+
+struct Link {
+    var label: String
+    var href: String
+}
+
+struct KPI {
+    var label: String
+    var value: String
+    var detail: String
+    var tone: String
+}
+
+struct DomainRow {
+    var domain: String
+    var href: String
+    var hasData: Bool
+    var messages: String
+    var passRate: String
+    var spfRate: String
+    var dkimRate: String
+    var quarantine: String
+    var reject: String
+    var reports: String
+}
+
+struct SourceRow {
+    var ip: String
+    var messages: String
+    var passRate: String
+    var spfRate: String
+    var dkimRate: String
+    var tone: String
+}
+
+struct ReporterRow {
+    var name: String
+    var reports: String
+    var messages: String
+    var passRate: String
+}
+
+struct SubdomainRow {
+    var name: String
+    var messages: String
+    var passRate: String
+}
+
+struct PolicyRow {
+    var p: String
+    var sp: String
+    var np: String
+    var adkim: String
+    var aspf: String
+    var pct: String
+    var testing: String
+    var reports: String
+}
+
+struct MonthLink {
+    var label: String
+    var href: String
+    var messages: String
+    var passRate: String
+}
+
+struct LandingPage {
+    var intro: SafeHTML
+    var learnHref: String
+}
+
+struct ContentPage {
+    var body: SafeHTML
+}
+
+struct ClientIndexPage {
+    var clientName: String
+    var domains: [String]
+    var latest: MonthLink?
+    var latestKPIs: [KPI]
+    var months: [MonthLink]
+}
+
+struct MonthPage {
+    var clientName: String
+    var monthLabel: String
+    var kpis: [KPI]
+    var dispositions: [KPI]
+    var domains: [DomainRow]
+    var sources: [SourceRow]
+    var reporters: [ReporterRow]
+    var previous: Link?
+    var next: Link?
+    var summaryHref: String
+    var recordsHref: String
+}
+
+struct DomainPage {
+    var clientName: String
+    var domain: String
+    var monthLabel: String
+    var hasData: Bool
+    var kpis: [KPI]
+    var dispositions: [KPI]
+    var policies: [PolicyRow]
+    var sources: [SourceRow]
+    var reporters: [ReporterRow]
+    var subdomains: [SubdomainRow]
+    var monthHref: String
+}
+
+struct NotFoundPage {
+    var homeHref: String
+}

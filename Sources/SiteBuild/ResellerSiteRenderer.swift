@@ -1,0 +1,148 @@
+import Foundation
+import ReportModel
+import Templating
+
+/// What rendering one reseller's site produced.
+struct RenderedSite {
+    /// Path relative to the reseller root → bytes.
+    var files: [String: Data] = [:]
+    var pages = 0
+    var failures: [BuildFailure] = []
+}
+
+/// Renders one reseller's deploy root: landing page, learn page, every client's pages and
+/// downloads, assets, and host files. Reads only; every client is rendered on its own so one
+/// failing client does not stop the others.
+struct ResellerSiteRenderer {
+    let reseller: ResellerConfig
+    let theme: ResolvedTheme
+    /// Client id → its months with data (already limited to the months to publish).
+    let data: [String: [ReportMonth: OwnerMonth]]
+
+    private let markdown = MarkdownRenderer()
+
+    func render() throws(ThemeError) -> RenderedSite {
+        var site = RenderedSite()
+        let assets = try ThemeAssets(theme: theme)
+        site.files.merge(assets.files) { _, new in new }
+        let words = try theme.strings(for: reseller.locale)
+        let shell = PageShell(reseller: reseller, theme: theme, assets: assets, markdown: markdown)
+
+        try addPage(&site, path: "index.html", template: "landing", shell: shell, words: words,
+                    title: words.text("landing.title"), breadcrumbs: [], noindex: false,
+                    page: LandingPage(intro: markdown.render(content("intro", words)), learnHref: "learn/dmarc.html"))
+        try addPage(&site, path: "learn/dmarc.html", template: "content", shell: shell, words: words,
+                    title: words.text("learn.title"), breadcrumbs: [Link(label: words.text("site.home"), href: "../index.html")],
+                    noindex: false, page: ContentPage(body: markdown.render(content("what-is-dmarc", words))))
+        try addPage(&site, path: "404.html", template: "404", shell: shell.forErrorPage(), words: words,
+                    title: words.text("notfound.title"), breadcrumbs: [], noindex: true,
+                    page: NotFoundPage(homeHref: shell.absoluteRoot))
+
+        for client in reseller.clients {
+            do {
+                let clientWords = client.locale == reseller.locale ? words : try theme.strings(for: client.locale)
+                let clientPages = ClientPagesRenderer(
+                    client: client, months: data[client.id] ?? [:], shell: shell, words: clientWords,
+                    resellerID: reseller.id)
+                for (path, bytes) in try clientPages.render() {
+                    site.files["\(client.id)/\(path)"] = bytes
+                    if path.hasSuffix(".html") { site.pages += 1 }
+                }
+            } catch {
+                site.failures.append(BuildFailure(step: .render, subject: "\(reseller.id)/\(client.id)", reason: "\(error)"))
+            }
+        }
+        site.files.merge(HostFiles(baseURL: shell.baseURL, publicPages: ["", "learn/dmarc.html"]).files) { _, new in new }
+        return site
+    }
+
+    private func content(_ name: String, _ words: LocaleStrings) -> String {
+        theme.content(named: name, locale: words.locale) ?? ""
+    }
+
+    private func addPage<Page>(
+        _ site: inout RenderedSite, path: String, template: String, shell: PageShell, words: LocaleStrings,
+        title: String, breadcrumbs: [Link], noindex: Bool, page: Page
+    ) throws(ThemeError) {
+        let chrome = shell.chrome(path: path, title: title, words: words, breadcrumbs: breadcrumbs, noindex: noindex)
+        let html = try theme.render(template, PageContext(chrome: chrome, t: words.templateTree, page: page))
+        site.files[path] = Data(html.utf8)
+        site.pages += 1
+    }
+}
+
+/// Builds the shared chrome of every page of one reseller.
+struct PageShell {
+    let reseller: ResellerConfig
+    let theme: ResolvedTheme
+    let assets: ThemeAssets
+    let markdown: MarkdownRenderer
+    /// Set for the 404 page, which is served at any depth and so links from the site root.
+    var rootOverride: String?
+
+    /// The config's base_url, else the theme's.
+    var baseURL: String? {
+        guard let url = reseller.baseURL ?? theme.brand.baseURL else { return nil }
+        return url.hasSuffix("/") ? url : url + "/"
+    }
+
+    /// Where the site root is for a page that cannot use relative links.
+    var absoluteRoot: String {
+        guard let baseURL, let path = URL(string: baseURL)?.path, !path.isEmpty else { return "/" }
+        return path.hasSuffix("/") ? path : path + "/"
+    }
+
+    func forErrorPage() -> PageShell {
+        var shell = self
+        shell.rootOverride = absoluteRoot
+        return shell
+    }
+
+    func chrome(path: String, title: String, words: LocaleStrings, breadcrumbs: [Link], noindex: Bool) -> PageChrome {
+        let root = rootOverride ?? String(repeating: "../", count: path.split(separator: "/").count - 1)
+        let brand = theme.brand
+        let canonicalPath = path.hasSuffix("index.html") ? String(path.dropLast("index.html".count)) : path
+        return PageChrome(
+            lang: words.locale,
+            title: title,
+            brandName: brand.displayName,
+            root: root,
+            stylesheet: root + assets.stylesheet,
+            logo: brand.logo.flatMap { assets.published[$0] }.map { root + $0 },
+            favicon: brand.favicon.flatMap { assets.published[$0] }.map { root + $0 },
+            canonical: noindex ? nil : baseURL.map { $0 + canonicalPath },
+            noindex: noindex,
+            footer: brand.footer.map(markdown.render),
+            legal: brand.legal.map(markdown.render),
+            contactEmail: brand.contactEmail,
+            contactURL: brand.contactURL,
+            breadcrumbs: breadcrumbs)
+    }
+}
+
+/// `robots.txt`, `sitemap.xml` and `CNAME` for the reseller root.
+struct HostFiles {
+    let baseURL: String?
+    /// Pages that may be indexed; client reports never are.
+    let publicPages: [String]
+
+    var files: [String: Data] {
+        var robots = "User-agent: *\n"
+        for page in publicPages { robots += "Allow: /\(page)\(page.isEmpty ? "$" : "")\n" }
+        robots += "Disallow: /\n"
+        guard let baseURL, let host = URL(string: baseURL)?.host else {
+            return ["robots.txt": Data(robots.utf8)]
+        }
+        robots += "Sitemap: \(baseURL)sitemap.xml\n"
+        var sitemap = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        for page in publicPages {
+            sitemap += "  <url><loc>\((baseURL + page).htmlEscaped)</loc></url>\n"
+        }
+        sitemap += "</urlset>\n"
+        return [
+            "robots.txt": Data(robots.utf8),
+            "sitemap.xml": Data(sitemap.utf8),
+            "CNAME": Data((host + "\n").utf8),
+        ]
+    }
+}

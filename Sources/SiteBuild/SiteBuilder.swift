@@ -1,0 +1,154 @@
+import Foundation
+import ReportModel
+import Templating
+
+public struct BuildOptions: Sendable {
+    public var workspace: URL
+    /// Defaults to `<workspace>/public`.
+    public var output: URL?
+    /// Publish up to and including this month; later reports are left out. Default: all.
+    public var month: ReportMonth?
+    /// The package's `Themes/` folder.
+    public var builtinThemes: URL
+    public var limits: InputLimits
+
+    public init(workspace: URL, output: URL? = nil, month: ReportMonth? = nil, builtinThemes: URL, limits: InputLimits = .standard) {
+        self.workspace = workspace
+        self.output = output
+        self.month = month
+        self.builtinThemes = builtinThemes
+        self.limits = limits
+    }
+
+    public var outputFolder: URL { output ?? workspace.appendingPathComponent("public") }
+}
+
+/// Stops the build before anything is written: the config or a theme is wrong.
+public struct BuildSetupError: Error, CustomStringConvertible {
+    public var failure: BuildFailure
+    public var description: String { failure.description }
+}
+
+/// What a build did, for the run summary and `summary.json` consumers.
+public struct BuildReport: Sendable {
+    public var filesRead = 0
+    public var reportsRead = 0
+    public var uniqueReports = 0
+    public var duplicates: [ReportDeduplicator.Duplicate] = []
+    public var skippedFiles: [FileLoad] = []
+    public var partlySkippedFiles: [FileLoad] = []
+    public var unassigned: [UnassignedDomain] = []
+    /// Reports left out because they begin after `--month`.
+    public var reportsAfterMonth = 0
+    public var resellers = 0
+    public var clients = 0
+    public var pages = 0
+    public var filesWritten = 0
+    public var failures: [BuildFailure] = []
+    public var output: URL?
+
+    /// 0: all went well; 1: some input was skipped or a client failed (the rest was written).
+    public var exitCode: Int32 {
+        skippedFiles.isEmpty && partlySkippedFiles.isEmpty && failures.isEmpty ? 0 : 1
+    }
+}
+
+/// The build as named steps: config → themes → ingest → aggregate → render → write.
+public struct SiteBuilder: Sendable {
+    public var options: BuildOptions
+
+    public init(options: BuildOptions) {
+        self.options = options
+    }
+
+    public func build(progress: @Sendable (String) -> Void = { _ in }) throws(BuildSetupError) -> BuildReport {
+        var report = BuildReport()
+        let config = try loadConfig()
+        let themes = try resolveThemes(config)
+
+        let reportsFolder = options.workspace.appendingPathComponent("reports")
+        progress("[ingest] reading \(reportsFolder.path)")
+        let ingest = ReportIngester(limits: options.limits).ingest(folder: reportsFolder) { done, total in
+            if done == total || done % max(1, total / 10) == 0 { progress("[ingest] \(done)/\(total) files") }
+        }
+        report.filesRead = ingest.files.count
+        report.reportsRead = ingest.reportsRead
+        report.uniqueReports = ingest.unique.count
+        report.duplicates = ingest.duplicates
+        report.skippedFiles = ingest.skippedFiles
+        report.partlySkippedFiles = ingest.partlySkippedFiles
+
+        progress("[aggregate] \(ingest.unique.count) reports")
+        var aggregator = ReportAggregator(router: DomainRouter(owners: config.domainOwners))
+        for loaded in ingest.unique {
+            if let limit = options.month, ReportMonth(unixTime: loaded.report.metadata.dateRange.begin) > limit {
+                report.reportsAfterMonth += 1
+                continue
+            }
+            aggregator.add(loaded.report)
+        }
+        report.unassigned = aggregator.unassigned.values.sorted { $0.headerFrom < $1.headerFrom }
+
+        var files: [String: Data] = [:]
+        for reseller in config.resellers {
+            progress("[render] \(reseller.id): \(reseller.clients.count) clients")
+            var clientData: [String: [ReportMonth: OwnerMonth]] = [:]
+            for client in reseller.clients {
+                clientData[client.id] = aggregator.owners[ClientKey(reseller: reseller.id, client: client.id)]
+            }
+            guard let theme = themes[reseller.id] else { continue }
+            do {
+                let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData).render()
+                for (path, data) in site.files { files["\(reseller.id)/\(path)"] = data }
+                report.pages += site.pages
+                report.failures += site.failures
+                report.clients += reseller.clients.count - site.failures.count
+                report.resellers += 1
+            } catch {
+                report.failures.append(BuildFailure(step: .render, subject: reseller.id, reason: error.description))
+            }
+        }
+
+        let output = options.outputFolder
+        progress("[write] \(files.count) files to \(output.path)")
+        do {
+            try SiteWriter(destination: output).write(files)
+            report.filesWritten = files.count
+            report.output = output
+        } catch {
+            report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error.localizedDescription)"))
+        }
+        return report
+    }
+
+    private func loadConfig() throws(BuildSetupError) -> WorkspaceConfig {
+        let url = options.workspace.appendingPathComponent(WorkspaceConfig.fileName)
+        do {
+            return try WorkspaceConfigReader().read(url)
+        } catch {
+            throw BuildSetupError(failure: BuildFailure(step: .config, subject: error.file, reason: Self.place(error) + error.reason))
+        }
+    }
+
+    private static func place(_ error: YAMLReadError) -> String {
+        var text = ""
+        if let line = error.line { text += "line \(line): " }
+        if let key = error.key { text += "\(key): " }
+        return text
+    }
+
+    private func resolveThemes(_ config: WorkspaceConfig) throws(BuildSetupError) -> [String: ResolvedTheme] {
+        let locator = ThemeLocator(builtinRoot: options.builtinThemes)
+        var themes: [String: ResolvedTheme] = [:]
+        for reseller in config.resellers {
+            do {
+                themes[reseller.id] = try ResolvedTheme(chain: locator.chain(for: reseller.theme, relativeTo: options.workspace))
+            } catch {
+                throw BuildSetupError(failure: BuildFailure(
+                    step: .theme, subject: error.file + (error.line.map { ":\($0)" } ?? ""),
+                    reason: "reseller \(reseller.id): \(error.reason)"))
+            }
+        }
+        return themes
+    }
+}

@@ -1,0 +1,40 @@
+/// The words of one locale, looked up by dotted key (`kpi.messages`).
+public struct LocaleStrings: Sendable, Hashable {
+    public let locale: String
+    public let values: [String: String]
+
+    public init(locale: String, values: [String: String]) {
+        self.locale = locale
+        self.values = values
+    }
+
+    /// The string for `key`, with `{name}` placeholders filled in; the key itself when missing
+    /// so a gap is visible rather than blank.
+    public func text(_ key: String, _ arguments: [String: String] = [:]) -> String {
+        var value = values[key] ?? key
+        for (name, replacement) in arguments.sorted(by: { $0.key < $1.key }) {
+            value = value.replacingOccurrences(of: "{\(name)}", with: replacement)
+        }
+        return value
+    }
+
+    /// Nested dictionaries for templates: `{{t.kpi.messages}}`.
+    public var templateTree: [String: Any] {
+        var tree: [String: Any] = [:]
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            insert(value, at: key.split(separator: ".").map(String.init)[...], into: &tree)
+        }
+        return tree
+    }
+
+    private func insert(_ value: String, at path: ArraySlice<String>, into tree: inout [String: Any]) {
+        guard let head = path.first else { return }
+        if path.count == 1 {
+            tree[head] = value
+        } else {
+            var child = tree[head] as? [String: Any] ?? [:]
+            insert(value, at: path.dropFirst(), into: &child)
+            tree[head] = child
+        }
+    }
+}

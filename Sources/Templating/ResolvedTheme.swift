@@ -1,0 +1,135 @@
+import Foundation
+import Mustache
+
+/// A theme with its `extends` chain applied: per-file overrides, merged brand tokens and
+/// locale strings, and the Mustache templates ready to render.
+public struct ResolvedTheme: Sendable {
+    /// Top layer first.
+    public let layers: [ThemeFolder]
+    public let brand: BrandTokens
+    /// Relative path → the file that wins (the highest layer that has it).
+    public let files: [String: URL]
+    private let library: MustacheLibrary
+    /// Template and partial names known to the library, `base-` variants included.
+    public let templateNames: Set<String>
+
+    public var name: String { layers.first?.name ?? "default" }
+    private var settingsFile: String { (layers.first?.root.appendingPathComponent(ThemeFolder.settingsFile).path) ?? ThemeFolder.settingsFile }
+
+    public init(chain: [ThemeFolder]) throws(ThemeError) {
+        layers = chain
+        var files: [String: URL] = [:]
+        for layer in chain.reversed() {
+            files.merge(layer.files) { _, top in top }
+        }
+        self.files = files
+
+        let settings = chain.reversed().reduce(YAMLValue.map([], line: 1)) { $0.merging($1.settings) }
+        let file = chain.first.map { $0.root.appendingPathComponent(ThemeFolder.settingsFile).path } ?? ThemeFolder.settingsFile
+        brand = try BrandTokens.read(settings, file: file)
+        for (key, path) in [("logo", brand.logo), ("logo_dark", brand.logoDark), ("favicon", brand.favicon)] {
+            if let path, files[path] == nil {
+                throw ThemeError(file: file, reason: "\(key) \"\(path)\" is not a file in this theme or the themes it extends")
+            }
+        }
+        (library, templateNames) = try Self.makeLibrary(chain: chain)
+    }
+
+    /// Registers every template and partial under its file name, and the version one layer
+    /// below the winning one (or the only one) also as `base-<name>`.
+    private static func makeLibrary(chain: [ThemeFolder]) throws(ThemeError) -> (MustacheLibrary, Set<String>) {
+        var versions: [String: [URL]] = [:]
+        for layer in chain {
+            for (path, url) in layer.files.sorted(by: { $0.key < $1.key }) {
+                guard let name = templateName(path) else { continue }
+                versions[name, default: []].append(url)
+            }
+        }
+        var library = MustacheLibrary()
+        var names: Set<String> = []
+        for (name, urls) in versions.sorted(by: { $0.key < $1.key }) {
+            library.register(try parseTemplate(urls[0]), named: name)
+            library.register(try parseTemplate(urls.count > 1 ? urls[1] : urls[0]), named: "base-" + name)
+            names.formUnion([name, "base-" + name])
+        }
+        return (library, names)
+    }
+
+    static func templateName(_ path: String) -> String? {
+        for section in ["templates/", "partials/"] where path.hasPrefix(section) && path.hasSuffix(".mustache") {
+            let name = path.dropFirst(section.count).dropLast(".mustache".count)
+            return name.contains("/") ? nil : String(name)
+        }
+        return nil
+    }
+
+    private static func parseTemplate(_ url: URL) throws(ThemeError) -> MustacheTemplate {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ThemeError(file: url.path, reason: "cannot read the template (\(error.localizedDescription))")
+        }
+        do {
+            return try MustacheTemplate(string: text)
+        } catch let error as MustacheTemplate.ParserError {
+            throw ThemeError(file: url.path, line: error.context.lineNumber,
+                             reason: "Mustache syntax error at column \(error.context.columnNumber): \(error.error)")
+        } catch {
+            throw ThemeError(file: url.path, reason: "Mustache syntax error: \(error)")
+        }
+    }
+
+    /// Renders a page template. A template that does not exist is an error, never an empty page.
+    public func render(_ template: String, _ context: Any) throws(ThemeError) -> String {
+        guard templateNames.contains(template), let output = library.render(context, withTemplate: template) else {
+            throw ThemeError(file: settingsFile, reason: "template \"\(template)\" is missing from templates/")
+        }
+        return output
+    }
+
+    /// Markdown text from `content/<name>.md`, if any layer has it.
+    public func content(named name: String, locale: String) -> String? {
+        let candidates = ["content/\(name).\(locale).md", "content/\(name).md"]
+        for path in candidates {
+            if let url = files[path], let text = try? String(contentsOf: url, encoding: .utf8) { return text }
+        }
+        return nil
+    }
+
+    /// The locale's strings over English, each merged across the layers.
+    public func strings(for locale: String) throws(ThemeError) -> LocaleStrings {
+        var merged = YAMLValue.map([], line: 1)
+        for code in locale == "en" ? ["en"] : ["en", locale] {
+            for layer in layers.reversed() {
+                guard let url = layer.files["locales/\(code).yml"] else { continue }
+                let text: String
+                do {
+                    text = try String(contentsOf: url, encoding: .utf8)
+                } catch {
+                    throw ThemeError(file: url.path, reason: "cannot read the locale file (\(error.localizedDescription))")
+                }
+                do {
+                    merged = merged.merging(try YAMLValue.parse(text, file: url.path))
+                } catch {
+                    throw ThemeError(file: url.path, line: error.line, reason: error.reason)
+                }
+            }
+        }
+        return LocaleStrings(locale: locale, values: merged.flattenedStrings())
+    }
+
+    /// Every file under `assets/`, by its path relative to the theme.
+    public var assetPaths: [String] {
+        files.keys.filter { $0.hasPrefix("assets/") }.sorted()
+    }
+
+    public func data(at path: String) throws(ThemeError) -> Data {
+        guard let url = files[path] else { throw ThemeError(file: settingsFile, reason: "no file \(path) in the theme") }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw ThemeError(file: url.path, reason: "cannot read (\(error.localizedDescription))")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import ReportModel
+import SiteBuild
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Read the workspace's reports and write the report sites.",
+        discussion: """
+            Exit status: 0 when everything was read and written; 1 when some input was skipped or a \
+            client could not be rendered (everything else is still written); 2 for bad usage, a bad \
+            sitegen.yml or a broken theme (nothing is written).
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("The workspace folder holding sitegen.yml and reports/.", valueName: "dir"))
+    var workspace: String
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the sites (default: <workspace>/public).", valueName: "dir"))
+    var out: String?
+
+    @Option(name: .long, help: ArgumentHelp("Publish up to this month (YYYY-MM); later reports are left out.", valueName: "YYYY-MM"))
+    var month: String?
+
+    @Option(name: .long, help: ArgumentHelp("The folder of built-in themes (default: found next to sitegen).", valueName: "dir"))
+    var themes: String?
+
+    func validate() throws {
+        if let month, ReportMonth(month) == nil {
+            throw ValidationError("--month must be a month written YYYY-MM, not \"\(month)\"")
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let workspaceURL = URL(fileURLWithPath: workspace).standardizedFileURL
+        guard let builtinThemes = BuiltinThemes.locate(explicit: themes) else {
+            FileHandle.standardError.write(Data("sitegen: cannot find the built-in themes; pass --themes DIR or set SITEGEN_THEMES\n".utf8))
+            throw ExitCode(2)
+        }
+        let options = BuildOptions(
+            workspace: workspaceURL, output: out.map { URL(fileURLWithPath: $0).standardizedFileURL },
+            month: month.flatMap(ReportMonth.init), builtinThemes: builtinThemes)
+        let report: BuildReport
+        do {
+            report = try SiteBuilder(options: options).build { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("sitegen: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(RunSummary(report: report, month: month, elapsed: Date().timeIntervalSince(started)).text)
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+/// Finds the package's `Themes/` folder.
+enum BuiltinThemes {
+    static func locate(explicit: String?) -> URL? {
+        var candidates: [URL] = []
+        if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["SITEGEN_THEMES"] {
+            candidates.append(URL(fileURLWithPath: fromEnvironment))
+        }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        candidates.append(executable.appendingPathComponent("../share/sitegen/Themes"))
+        // A binary run from the package's own build folder (`swift run`, .build/debug/sitegen).
+        candidates.append(URL(fileURLWithPath: #filePath).appendingPathComponent("../../../Themes"))
+        return candidates.map(\.standardizedFileURL).first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("default/theme.yml").path)
+        }
+    }
+}
