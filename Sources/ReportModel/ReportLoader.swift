@@ -35,7 +35,7 @@ public struct LoadedReport: Sendable, Hashable {
 /// Why something in a file could not be used; `step` names the stage that refused it.
 public struct LoadProblem: Sendable, Hashable, CustomStringConvertible {
     public enum Step: String, Sendable, Hashable {
-        case read, detect, decompress, unzip, parse
+        case read, detect, decompress, unzip, unmail, parse
     }
 
     public var source: ReportSource
@@ -124,15 +124,13 @@ public struct ReportLoader: Sendable {
                 source: source, step: .detect,
                 reason: "JSON (an SMTP TLS report?): TLS reports are not read by this version"))
         case .mail:
-            result.problems.append(LoadProblem(
-                source: source, step: .detect,
-                reason: "an e-mail message: extract the report attachment first; mail files are not read by this version"))
+            loadMail(data, from: source, depth: depth, into: &result)
         case .empty:
             result.problems.append(LoadProblem(source: source, step: .detect, reason: "the file is empty"))
         case .unknown:
             result.problems.append(LoadProblem(
                 source: source, step: .detect,
-                reason: "not XML, gzip, zlib or zip (first bytes \(Self.hexPrefix(data)))"))
+                reason: "not XML, gzip, zlib, zip or an e-mail (first bytes \(Self.hexPrefix(data)))"))
         }
     }
 
@@ -180,6 +178,27 @@ public struct ReportLoader: Sendable {
         }
         if usable == 0 && examined == 0 {
             result.problems.append(LoadProblem(source: source, step: .unzip, reason: "the archive holds no files"))
+        }
+    }
+
+    /// Reads every attachment of a report e-mail as if it were a file of its own.
+    private func loadMail(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {
+        let parts: [MailPart]
+        do {
+            parts = try MailMessage.attachments(of: data, limits: limits)
+        } catch {
+            result.problems.append(LoadProblem(source: source, step: .unmail, reason: error.reason))
+            return
+        }
+        guard !parts.isEmpty else {
+            result.problems.append(LoadProblem(
+                source: source, step: .unmail,
+                reason: "an e-mail with no attachment that could hold an aggregate report (a failure report or an ordinary message?)"))
+            return
+        }
+        for (index, part) in parts.enumerated() {
+            let name = part.filename.flatMap { $0.isEmpty ? nil : $0 } ?? "attachment \(index + 1) (\(part.contentType))"
+            load(part.data, from: source.appending(entry: name), depth: depth + 1, into: &result)
         }
     }
 
