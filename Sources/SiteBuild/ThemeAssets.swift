@@ -4,6 +4,9 @@ import Templating
 /// A theme's assets under fingerprinted names, with the stylesheet carrying the brand tokens.
 struct ThemeAssets {
     static let stylesheetPath = "assets/style.css"
+    /// Optional reseller additions, appended to the stylesheet so a theme can adjust the look
+    /// without copying the whole of style.css.
+    static let customStylesheetPath = "assets/custom.css"
 
     /// Output path (relative to the reseller root) → bytes.
     var files: [String: Data] = [:]
@@ -11,10 +14,13 @@ struct ThemeAssets {
     var published: [String: String] = [:]
 
     init(theme: ResolvedTheme) throws(ThemeError) {
-        for path in theme.assetPaths {
+        for path in theme.assetPaths where path != Self.customStylesheetPath {
             var data = try theme.data(at: path)
             if path == Self.stylesheetPath {
                 data = Data(theme.brand.cssCustomProperties.utf8) + data
+                if theme.files[Self.customStylesheetPath] != nil {
+                    data += Data("\n/* assets/custom.css */\n".utf8) + (try theme.data(at: Self.customStylesheetPath))
+                }
             }
             let output = Fingerprint.fingerprintedPath(path, data: data)
             files[output] = data

@@ -1,15 +1,27 @@
 import ArgumentParser
 import Foundation
+import SyntheticReports
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write realistic synthetic DMARC aggregate reports (deterministic for a seed).")
+        abstract: "Write realistic synthetic DMARC aggregate reports (identical for the same seed).",
+        discussion: """
+            Writes the reports of the bundled example workspace (six domains, twelve months from \
+            2025-12, Google, Microsoft, Yahoo and smaller reporters, as .xml, .xml.gz and .zip) \
+            below the given folder as <reporter>/<YYYY-MM>/<file>. Files of the same name are \
+            replaced; other files are left alone.
+            """)
 
     @Option(name: .long, help: ArgumentHelp("The reports folder to write into.", valueName: "dir"))
     var out: String
 
+    @Option(name: .long, help: "The random seed; the same seed gives byte-identical files.")
+    var seed: UInt64 = 20_251_201
+
     func run() throws {
-        throw ValidationError("not wired yet")
+        let folder = URL(fileURLWithPath: out).standardizedFileURL
+        let summary = try SyntheticWorkspace(spec: .demo(seed: seed)).write(to: folder)
+        print("wrote \(summary.files) files (\(summary.reports) reports, \(summary.records) records, \(summary.messages) messages) to \(folder.path)")
     }
 }
