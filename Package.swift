@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -25,6 +24,7 @@ let package = Package(
             name: "SystemZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .target(name: "ContentDigest"),
         .target(
             name: "ReportModel",
             dependencies: [
@@ -38,7 +38,7 @@ let package = Package(
                 "CCmarkGFM",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "ContentDigest",
             ]
         ),
         .target(
@@ -64,6 +64,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"]),
         .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
         .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),

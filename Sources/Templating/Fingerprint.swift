@@ -1,10 +1,10 @@
-import Crypto
+import ContentDigest
 import Foundation
 
-/// Content hashes for cache-busting asset names and Subresource Integrity values.
+/// Content hashes for cache-busting asset names.
 public enum Fingerprint {
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hexDigest(data)
     }
 
     /// `assets/logo.svg` → `assets/logo.1a2b3c4d5e.svg`.
@@ -14,10 +14,5 @@ public enum Fingerprint {
         let ext = url.pathExtension
         let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
         return ext.isEmpty ? "\(stem).\(hash)" : "\(stem).\(hash).\(ext)"
-    }
-
-    /// `sha256-…` for an `integrity` attribute.
-    public static func integrity(_ data: Data) -> String {
-        "sha256-" + Data(SHA256.hash(data: data)).base64EncodedString()
     }
 }

@@ -1,0 +1,27 @@
+import ContentDigest
+import Foundation
+import Testing
+
+@Suite("SHA-256")
+struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        ("The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"),
+    ])
+    func matchesTheStandardVectors(input: String, digest: String) {
+        #expect(SHA256.hexDigest(Data(input.utf8)) == digest)
+    }
+
+    @Test func millionAsAndChunkedUpdatesAgree() {
+        let data = Data(repeating: UInt8(ascii: "a"), count: 1_000_000)
+        #expect(SHA256.hexDigest(data) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        var chunked = SHA256()
+        for size in [1, 63, 64, 65, 1_000, 998_807] {
+            let start = [1, 63, 64, 65, 1_000, 998_807].prefix { $0 != size }.reduce(0, +)
+            chunked.update(data[start..<start + size])
+        }
+        #expect(chunked.finalize() == SHA256.hash(data))
+    }
+}
