@@ -41,13 +41,7 @@ let package = Package(
                 "ContentDigest",
             ]
         ),
-        .target(
-            name: "SyntheticReports",
-            dependencies: [
-                "ReportModel",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
-        ),
+        .target(name: "SyntheticReports", dependencies: ["ReportModel"]),
         .target(
             name: "SiteBuild",
             dependencies: [

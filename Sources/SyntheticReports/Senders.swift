@@ -150,27 +150,33 @@ extension SenderKind {
 
     /// An address from the ranges the service really sends from (documentation ranges for the relay).
     func address(_ rng: inout SplitMix64) -> String {
-        let octet = { (rng: inout SplitMix64) in rng.int(in: 1...254) }
+        if let ipv6 = ipv6Network, rng.chance(0.15) {
+            return ipv6 + String(rng.int(in: 0x100...0xfff), radix: 16)
+        }
+        let ranges = ipv4Networks
+        let network = ranges[rng.below(ranges.count)]
+        return "\(network.prefix).\(rng.int(in: network.thirdOctets)).\(rng.int(in: 1...254))"
+    }
+
+    /// IPv4 /16 prefixes and the third octets in use below them.
+    private var ipv4Networks: [(prefix: String, thirdOctets: ClosedRange<Int>)] {
         switch self {
-        case .googleWorkspace:
-            if rng.chance(0.15) { return "2607:f8b0:4864:20::\(String(rng.int(in: 0x400...0xfff), radix: 16))" }
-            return "209.85.\(rng.int(in: 128...255)).\(octet(&rng))"
-        case .microsoft365:
-            if rng.chance(0.15) {
-                return "2a01:111:f403:\(String(rng.int(in: 0xc000...0xcfff), radix: 16))::\(String(rng.int(in: 1...0x7ff), radix: 16))"
-            }
-            let first = rng.chance(0.5) ? "40.107" : "52.100"
-            return "\(first).\(rng.int(in: 0...255)).\(octet(&rng))"
-        case .sendGrid:
-            return rng.chance(0.6) ? "149.72.\(rng.int(in: 0...255)).\(octet(&rng))" : "167.89.\(rng.int(in: 0...127)).\(octet(&rng))"
-        case .mailchimp:
-            return rng.chance(0.7) ? "198.2.\(rng.int(in: 128...191)).\(octet(&rng))" : "205.201.\(rng.int(in: 128...143)).\(octet(&rng))"
-        case .amazonSES:
-            return rng.chance(0.7) ? "54.240.\(rng.int(in: 0...63)).\(octet(&rng))" : "23.251.\(rng.int(in: 224...255)).\(octet(&rng))"
-        case .helpdesk:
-            return rng.chance(0.5) ? "192.161.\(rng.int(in: 144...159)).\(octet(&rng))" : "216.198.\(rng.int(in: 0...31)).\(octet(&rng))"
-        case .forwarder:
-            return "198.51.100.\(octet(&rng))"
+        case .googleWorkspace: [("209.85", 128...255)]
+        case .microsoft365: [("40.107", 0...255), ("52.100", 0...255)]
+        case .sendGrid: [("149.72", 0...255), ("167.89", 0...127)]
+        case .mailchimp: [("198.2", 128...191), ("205.201", 128...143)]
+        case .amazonSES: [("54.240", 0...63), ("23.251", 224...255)]
+        case .helpdesk: [("192.161", 144...159), ("216.198", 0...31)]
+        case .forwarder: [("198.51", 100...100)]
+        }
+    }
+
+    /// A /64 some of the mail comes from over IPv6.
+    private var ipv6Network: String? {
+        switch self {
+        case .googleWorkspace: "2607:f8b0:4864:20::"
+        case .microsoft365: "2a01:111:f403:c10c::"
+        default: nil
         }
     }
 }

@@ -60,7 +60,8 @@ struct SpoofTraffic {
         case ..<0.95:
             // Empty MAIL FROM: only the HELO name was checked.
             envelopeFrom = nil
-            spf = SPFAuthResult(domain: "host\(rng.int(in: 1...999)).\(spamDomain)", scope: "helo", result: rng.chance(0.5) ? .pass : .none)
+            let helo = "host\(rng.int(in: 1...999)).\(spamDomain)"
+            spf = SPFAuthResult(domain: helo, scope: "helo", result: rng.chance(0.5) ? .pass : .none)
         default:
             envelopeFrom = headerFrom
             spf = SPFAuthResult(domain: headerFrom, scope: "mfrom", result: rng.chance(0.5) ? .temperror : .permerror)

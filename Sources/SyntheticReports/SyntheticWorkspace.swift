@@ -121,7 +121,8 @@ struct PendingReport: Sendable {
     var kind: SyntheticFileKind
     var writerQuirks: ReportXMLWriter.Quirks
     var byteOrderMark: Bool
-    var modificationDate: Date
+    /// When the reporter wrote the file (Unix time), which zip archives record.
+    var modificationTime: Int64
 
     func file() throws -> GeneratedReportFile {
         var xml = ReportXMLWriter(quirks: writerQuirks).data(for: report)
@@ -130,7 +131,7 @@ struct PendingReport: Sendable {
         let range = report.metadata.dateRange
         let bytes = try ReportPackager.package(
             xml, as: kind, entryName: reporter.entryName(domain: domain, range: range),
-            modificationDate: modificationDate)
+            modificationTime: modificationTime)
         let name = reporter.fileName(domain: domain, range: range, reportID: report.metadata.reportID, kind: kind)
         var quirks: [SyntheticQuirk] = []
         if writerQuirks.contains(.capitalisedResults) { quirks.append(.capitalisedResults) }
@@ -216,7 +217,7 @@ struct DomainReportGenerator: Sendable {
         let sent = report.metadata.dateRange.end + 1 + Int64(rng.below(6 * 3_600))
         return PendingReport(
             report: report, reporter: reporter, kind: kind, writerQuirks: quirks,
-            byteOrderMark: byteOrderMark, modificationDate: Date(timeIntervalSince1970: TimeInterval(sent)))
+            byteOrderMark: byteOrderMark, modificationTime: sent)
     }
 
     /// Messages sent that day: base volume, growth since the first month, season, weekday, noise.

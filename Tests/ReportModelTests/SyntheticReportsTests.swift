@@ -65,6 +65,21 @@ struct SyntheticReportsTests {
         #expect(first.map(\.bytes) != other.map(\.bytes))
     }
 
+    /// Other threads packing files at the same time must not leak into the bytes.
+    @Test func concurrentGenerationsGiveTheSameBytes() async throws {
+        var spec = SyntheticFixtures.spec
+        spec.monthCount = 1
+        spec.domains = [spec.domains[0]]
+        let workspace = SyntheticWorkspace(spec: spec)
+        let runs = try await withThrowingTaskGroup(of: [Data].self) { group in
+            for _ in 0..<4 {
+                group.addTask { try workspace.files().map(\.bytes) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(runs).count == 1)
+    }
+
     @Test func everyFileKindIsProducedAndReadsBackAsItsReport() throws {
         let output = try SyntheticFixtures.output
         #expect(Set(output.files.map(\.kind)) == Set(SyntheticFileKind.allCases))
@@ -245,11 +260,13 @@ struct SyntheticReportsTests {
         let output = try SyntheticWorkspace(spec: .demo()).generate()
         let seconds = Date().timeIntervalSince(start)
         let summary = output.summary
-        print("demo: \(summary.files) files, \(summary.bytes) bytes, \(summary.records) records, \(summary.messages) messages in \(seconds) s")
+        print("demo: \(summary.files) files, \(summary.bytes) bytes, \(summary.records) records,"
+            + " \(summary.messages) messages in \(seconds) s")
         print("by kind: \(summary.filesByKind.sorted { $0.key < $1.key })")
         print("by reporter: \(summary.filesByReporter.sorted { $0.key < $1.key })")
         for (key, tally) in summary.totals.sorted(by: { $0.key < $1.key }) {
-            print("\(key): messages \(tally.messages) pass \(tally.dmarcPass) spf \(tally.spfAligned) dkim \(tally.dkimAligned) q \(tally.disposition.quarantine) r \(tally.disposition.reject)")
+            print("\(key): messages \(tally.messages) pass \(tally.dmarcPass) spf \(tally.spfAligned)"
+                + " dkim \(tally.dkimAligned) quarantine \(tally.disposition.quarantine) reject \(tally.disposition.reject)")
         }
         if let folder = ProcessInfo.processInfo.environment["SYNTHETIC_DEMO_OUTPUT"] {
             let written = try SyntheticWorkspace(spec: .demo()).write(to: URL(fileURLWithPath: folder, isDirectory: true))
