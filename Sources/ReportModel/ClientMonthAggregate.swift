@@ -155,3 +155,36 @@ public struct ReportDeduplicator: Sendable {
         }
     }
 }
+
+extension OwnerMonth {
+    /// All domains together.
+    public var total: MessageTally {
+        domains.values.reduce(into: MessageTally()) { $0.add($1.tally) }
+    }
+
+    /// Distinct reports with records for any of the domains.
+    public var reportCount: Int {
+        domains.values.reduce(into: Set<ReportIdentity>()) { $0.formUnion($1.reports) }.count
+    }
+
+    /// Per reporter org_name, across the domains.
+    public var reporters: [String: ReporterTally] {
+        var merged: [String: ReporterTally] = [:]
+        for domain in domains.values {
+            for (name, tally) in domain.reporters {
+                merged[name, default: ReporterTally()].reports.formUnion(tally.reports)
+                merged[name, default: ReporterTally()].tally.add(tally.tally)
+            }
+        }
+        return merged
+    }
+
+    /// Per source IP, across the domains.
+    public var sources: [String: MessageTally] {
+        var merged: [String: MessageTally] = [:]
+        for domain in domains.values {
+            for (ip, tally) in domain.sources { merged[ip, default: MessageTally()].add(tally) }
+        }
+        return merged
+    }
+}

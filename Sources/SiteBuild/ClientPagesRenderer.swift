@@ -21,13 +21,13 @@ struct ClientPagesRenderer {
         let home = Link(label: words.text("site.home"), href: "")
 
         let monthLinks = sortedMonths.reversed().map { month in
-            let tally = months[month].map(Self.total) ?? MessageTally()
+            let tally = months[month]?.total ?? MessageTally()
             return MonthLink(label: monthLabel(month), href: "\(month)/index.html",
                              messages: format.integer(tally.messages),
                              passRate: format.percent(tally.dmarcPass, of: tally.messages))
         }
         let latest = sortedMonths.last
-        let latestKPIs = latest.flatMap { months[$0] }.map { kpis(Self.total($0), reports: Self.reportCount($0), previous: nil) } ?? []
+        let latestKPIs = latest.flatMap { months[$0] }.map { kpis($0.total, reports: $0.reportCount, previous: nil) } ?? []
         files["index.html"] = try page(
             "client", path: "index.html", title: client.name,
             breadcrumbs: [Link(label: home.label, href: "../index.html")],
@@ -40,17 +40,17 @@ struct ClientPagesRenderer {
             let nextMonth = index + 1 < sortedMonths.count ? sortedMonths[index + 1] : nil
             let folder = month.description
             let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
-            let total = Self.total(data)
-            let previousTotal = previousMonth.flatMap { months[$0] }.map(Self.total)
+            let total = data.total
+            let previousTotal = previousMonth.flatMap { months[$0]?.total }
             files["\(folder)/index.html"] = try page(
                 "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,
                 MonthPage(
                     clientName: client.name, monthLabel: monthLabel(month),
-                    kpis: kpis(total, reports: Self.reportCount(data), previous: previousTotal),
+                    kpis: kpis(total, reports: data.reportCount, previous: previousTotal),
                     dispositions: dispositions(total),
                     domains: client.domains.map { domainRow($0, data.domains[$0]) },
-                    sources: sourceRows(data.domains.values.map(\.sources), limit: 20),
-                    reporters: reporterRows(Array(data.domains.values)),
+                    sources: sourceRows(data.sources, limit: 20),
+                    reporters: reporterRows(data.reporters),
                     previous: previousMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     next: nextMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     summaryHref: "summary.json", recordsHref: "records.csv"))
@@ -67,8 +67,8 @@ struct ClientPagesRenderer {
                         kpis: kpis(domainTotal, reports: stats?.reports.count ?? 0, previous: previousMonth.flatMap { months[$0]?.domains[domain]?.tally }),
                         dispositions: dispositions(domainTotal),
                         policies: policyRows(stats),
-                        sources: sourceRows([stats?.sources ?? [:]], limit: 50),
-                        reporters: reporterRows(stats.map { [$0] } ?? []),
+                        sources: sourceRows(stats?.sources ?? [:], limit: 50),
+                        reporters: reporterRows(stats?.reporters ?? [:]),
                         subdomains: subdomainRows(stats),
                         monthHref: "../index.html"))
             }
@@ -85,14 +85,6 @@ struct ClientPagesRenderer {
 
     private func monthLabel(_ month: ReportMonth) -> String {
         format.month(year: month.year, month: month.month)
-    }
-
-    static func total(_ data: OwnerMonth) -> MessageTally {
-        data.domains.values.reduce(into: MessageTally()) { $0.add($1.tally) }
-    }
-
-    static func reportCount(_ data: OwnerMonth) -> Int {
-        data.domains.values.reduce(into: Set<ReportIdentity>()) { $0.formUnion($1.reports) }.count
     }
 
     private func kpis(_ tally: MessageTally, reports: Int, previous: MessageTally?) -> [KPI] {
@@ -141,27 +133,16 @@ struct ClientPagesRenderer {
             reports: format.integer(stats?.reports.count ?? 0))
     }
 
-    private func sourceRows(_ maps: [[String: MessageTally]], limit: Int) -> [SourceRow] {
-        var merged: [String: MessageTally] = [:]
-        for map in maps {
-            for (ip, tally) in map { merged[ip, default: MessageTally()].add(tally) }
-        }
-        return merged.sorted { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.prefix(limit).map { ip, t in
+    private func sourceRows(_ sources: [String: MessageTally], limit: Int) -> [SourceRow] {
+        sources.sorted { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.prefix(limit).map { ip, t in
             SourceRow(ip: ip, messages: format.integer(t.messages), passRate: format.percent(t.dmarcPass, of: t.messages),
                       spfRate: format.percent(t.spfAligned, of: t.messages), dkimRate: format.percent(t.dkimAligned, of: t.messages),
                       tone: tone(t.dmarcPass, of: t.messages))
         }
     }
 
-    private func reporterRows(_ domains: [DomainMonth]) -> [ReporterRow] {
-        var merged: [String: ReporterTally] = [:]
-        for domain in domains {
-            for (name, tally) in domain.reporters {
-                merged[name, default: ReporterTally()].reports.formUnion(tally.reports)
-                merged[name, default: ReporterTally()].tally.add(tally.tally)
-            }
-        }
-        return merged.sorted { ($1.value.tally.messages, $0.key) < ($0.value.tally.messages, $1.key) }.map { name, r in
+    private func reporterRows(_ reporters: [String: ReporterTally]) -> [ReporterRow] {
+        reporters.sorted { ($1.value.tally.messages, $0.key) < ($0.value.tally.messages, $1.key) }.map { name, r in
             ReporterRow(name: name.isEmpty ? words.text("table.unnamed_reporter") : name,
                         reports: format.integer(r.reports.count), messages: format.integer(r.tally.messages),
                         passRate: format.percent(r.tally.dmarcPass, of: r.tally.messages))
@@ -185,20 +166,11 @@ struct ClientPagesRenderer {
     }
 
     private func summary(month: ReportMonth, data: OwnerMonth) -> MonthSummaryDocument {
-        let total = Self.total(data)
-        var reporters: [String: ReporterTally] = [:]
-        var sources: [String: MessageTally] = [:]
-        for domain in data.domains.values {
-            for (name, tally) in domain.reporters {
-                reporters[name, default: ReporterTally()].reports.formUnion(tally.reports)
-                reporters[name, default: ReporterTally()].tally.add(tally.tally)
-            }
-            for (ip, tally) in domain.sources { sources[ip, default: MessageTally()].add(tally) }
-        }
+        let total = data.total
         return MonthSummaryDocument(
             reseller: resellerID, client: client.id, clientName: client.name, month: month.description,
             totals: .init(messages: total.messages, dmarcPass: total.dmarcPass, spfAligned: total.spfAligned,
-                          dkimAligned: total.dkimAligned, disposition: .init(total.disposition), reports: Self.reportCount(data)),
+                          dkimAligned: total.dkimAligned, disposition: .init(total.disposition), reports: data.reportCount),
             domains: client.domains.map { domain in
                 let stats = data.domains[domain]
                 let t = stats?.tally ?? MessageTally()
@@ -206,10 +178,10 @@ struct ClientPagesRenderer {
                              dkimAligned: t.dkimAligned, disposition: .init(t.disposition), reports: stats?.reports.count ?? 0,
                              sources: stats?.sources.count ?? 0)
             },
-            reporters: reporters.sorted { $0.key < $1.key }.map {
+            reporters: data.reporters.sorted { $0.key < $1.key }.map {
                 .init(orgName: $0.key, reports: $0.value.reports.count, messages: $0.value.tally.messages, dmarcPass: $0.value.tally.dmarcPass)
             },
-            sources: sources.sorted { $0.key < $1.key }.map {
+            sources: data.sources.sorted { $0.key < $1.key }.map {
                 .init(sourceIp: $0.key, messages: $0.value.messages, dmarcPass: $0.value.dmarcPass,
                       spfAligned: $0.value.spfAligned, dkimAligned: $0.value.dkimAligned)
             })

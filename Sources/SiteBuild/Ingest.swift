@@ -26,14 +26,12 @@ public struct ReportIngester: Sendable {
 
     public func ingest(folder: URL, progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> IngestResult {
         let (paths, listingProblems) = ReportFolder.list(folder)
-        let slots = ResultSlots<FileLoad>(count: paths.count)
         let counter = ProgressCounter()
-        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-            let path = paths[index]
-            slots.set(index, loader.load(contentsOf: folder.appendingPathComponent(path), as: path))
+        var files = ParallelMap.map(paths) { path in
+            let load = loader.load(contentsOf: folder.appendingPathComponent(path), as: path)
             progress(counter.increment(), paths.count)
-        }
-        var files = slots.values + listingProblems
+            return load
+        } + listingProblems
         files.sort { $0.file < $1.file }
         var deduplicator = ReportDeduplicator()
         for file in files {
@@ -70,24 +68,6 @@ enum ReportFolder {
                 paths.append(path)
             }
         }
-    }
-}
-
-/// Fixed slots that concurrent workers fill by index.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) {
-        storage = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: Value) {
-        lock.withLock { storage[index] = value }
-    }
-
-    var values: [Value] {
-        lock.withLock { storage.compactMap { $0 } }
     }
 }
 
