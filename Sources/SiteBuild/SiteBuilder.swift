@@ -25,8 +25,9 @@ public struct BuildOptions: Sendable {
 
 /// Stops the build before anything is written: the config or a theme is wrong.
 public struct BuildSetupError: Error, CustomStringConvertible {
-    public var failure: BuildFailure
-    public var description: String { failure.description }
+    /// One line per problem.
+    public var failures: [BuildFailure]
+    public var description: String { failures.map(\.description).joined(separator: "\n") }
 }
 
 /// What a build did, for the run summary and `summary.json` consumers.
@@ -126,7 +127,7 @@ public struct SiteBuilder: Sendable {
         do {
             return try WorkspaceConfigReader().read(url)
         } catch {
-            throw BuildSetupError(failure: BuildFailure(step: .config, subject: error.file, reason: Self.place(error) + error.reason))
+            throw BuildSetupError(failures: [BuildFailure(step: .config, subject: error.file, reason: Self.place(error) + error.reason)])
         }
     }
 
@@ -140,15 +141,17 @@ public struct SiteBuilder: Sendable {
     private func resolveThemes(_ config: WorkspaceConfig) throws(BuildSetupError) -> [String: ResolvedTheme] {
         let locator = ThemeLocator(builtinRoot: options.builtinThemes)
         var themes: [String: ResolvedTheme] = [:]
+        var failures: [BuildFailure] = []
         for reseller in config.resellers {
             do {
-                themes[reseller.id] = try ResolvedTheme(chain: locator.chain(for: reseller.theme, relativeTo: options.workspace))
+                themes[reseller.id] = try locator.resolve(reseller.theme, relativeTo: options.workspace)
             } catch {
-                throw BuildSetupError(failure: BuildFailure(
-                    step: .theme, subject: error.file + (error.line.map { ":\($0)" } ?? ""),
-                    reason: "reseller \(reseller.id): \(error.reason)"))
+                failures += error.problems.map {
+                    BuildFailure(step: .theme, subject: $0.file + ($0.line.map { ":\($0)" } ?? ""), reason: "reseller \(reseller.id): \($0.reason)")
+                }
             }
         }
+        guard failures.isEmpty else { throw BuildSetupError(failures: failures) }
         return themes
     }
 }

@@ -22,72 +22,119 @@ public struct BrandTokens: Sendable, Hashable {
     public var footer: String?
     public var legal: String?
     public var baseURL: String?
+    /// Colors some layer set to an unusable value, already reported with that layer's line.
+    private var unusableColors: Set<String> = []
 
-    /// Reads and validates the merged settings. `file` names the top theme's settings file.
-    static func read(_ settings: YAMLValue, file: String) throws(ThemeError) -> BrandTokens {
-        for entry in settings.entries ?? [] where !knownKeys.contains(entry.key) {
-            throw ThemeError(file: file, line: entry.keyLine,
-                             reason: "unknown key \"\(entry.key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
-        }
-        func text(_ key: String) throws(ThemeError) -> String? {
-            guard let value = settings[key] else { return nil }
-            guard let string = value.string else {
-                throw ThemeError(file: file, line: value.line, reason: "\(key) must be a single value, not \(value.kindName)")
+    /// The problems of one layer's `theme.yml`, each with its file and line.
+    static func problems(in settings: YAMLValue, file: String) -> [ThemeError] {
+        var problems: [ThemeError] = []
+        func report(_ line: Int?, _ reason: String) { problems.append(ThemeError(file: file, line: line, reason: reason)) }
+        for entry in settings.entries ?? [] {
+            let value = entry.value
+            switch entry.key {
+            case "colors":
+                guard let colors = value.entries else {
+                    report(value.line, "colors must be a mapping of color names to hex colors")
+                    continue
+                }
+                for color in colors {
+                    if !colorNames.contains(color.key) {
+                        report(color.keyLine, "unknown color \"\(color.key)\" (known: \(colorNames.joined(separator: ", ")))")
+                    } else if color.value.string.flatMap(CSSColor.init(hex:)) == nil {
+                        report(color.keyLine, "color \(color.key) \"\(color.value.string ?? "")\" is not a hex color like #1a2b3c")
+                    }
+                }
+            case "contact":
+                guard let contact = value.entries else {
+                    report(value.line, "contact must be a mapping with email and url")
+                    continue
+                }
+                for item in contact where item.key != "email" && item.key != "url" {
+                    report(item.keyLine, "unknown contact key \"\(item.key)\" (known: email, url)")
+                }
+            case _ where !knownKeys.contains(entry.key):
+                report(entry.keyLine, "unknown key \"\(entry.key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
+            case _ where value.string == nil:
+                report(entry.keyLine, "\(entry.key) must be a single value, not \(value.kindName)")
+            case "logo", "logo_dark", "favicon":
+                if let path = value.string, !AssetPath.isInsideTheme(path) {
+                    report(entry.keyLine, "\(entry.key) \"\(path)\" must be a path under assets/ inside the theme folder")
+                }
+            case "font":
+                if let font = value.string, !CSSValue.isSafeFontStack(font) {
+                    report(entry.keyLine, "font \"\(font)\" may hold only letters, digits, spaces, commas, hyphens and quotes")
+                }
+            case "radius":
+                if let radius = value.string, !CSSValue.isSafeLength(radius) {
+                    report(entry.keyLine, "radius \"\(radius)\" is not a length like 6px or 0.5rem")
+                }
+            case "base_url":
+                if let url = value.string, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+                    report(entry.keyLine, "base_url \"\(url)\" must start with https:// or http://")
+                }
+            default:
+                break
             }
-            return string
         }
-        func assetPath(_ key: String) throws(ThemeError) -> String? {
-            guard let path = try text(key) else { return nil }
-            guard AssetPath.isInsideTheme(path) else {
-                throw ThemeError(file: file, line: settings[key]?.line,
-                                 reason: "\(key) \"\(path)\" must be a path under assets/ inside the theme folder")
-            }
-            return path
-        }
+        return problems
+    }
 
+    /// The tokens of merged settings whose layers passed `problems(in:file:)`; a value that is
+    /// still unusable falls back to the default so checking can go on.
+    init(merged settings: YAMLValue) {
+        func text(_ key: String) -> String? { settings[key]?.string }
         var colors: [String: CSSColor] = [:]
-        if let colorSettings = settings["colors"] {
-            guard let entries = colorSettings.entries else {
-                throw ThemeError(file: file, line: colorSettings.line, reason: "colors must be a mapping")
+        var unusable: Set<String> = []
+        for entry in settings["colors"]?.entries ?? [] {
+            if let color = entry.value.string.flatMap(CSSColor.init(hex:)) { colors[entry.key] = color } else { unusable.insert(entry.key) }
+        }
+        unusableColors = unusable
+        displayName = text("display_name") ?? "DMARC reports"
+        logo = text("logo").flatMap { AssetPath.isInsideTheme($0) ? $0 : nil }
+        logoDark = text("logo_dark").flatMap { AssetPath.isInsideTheme($0) ? $0 : nil }
+        favicon = text("favicon").flatMap { AssetPath.isInsideTheme($0) ? $0 : nil }
+        self.colors = colors
+        font = text("font").flatMap { CSSValue.isSafeFontStack($0) ? $0 : nil } ?? "system-ui, sans-serif"
+        radius = text("radius").flatMap { CSSValue.isSafeLength($0) ? $0 : nil } ?? "6px"
+        contactEmail = settings["contact"]?["email"]?.string
+        contactURL = settings["contact"]?["url"]?.string
+        footer = text("footer")
+        legal = text("legal")
+        baseURL = text("base_url")
+    }
+
+    /// Pairs of colors that carry text, with the WCAG 2.2 AA minimum for normal text.
+    static let contrastPairs: [(foreground: String, background: String, use: String)] = [
+        ("text", "background", "body text"),
+        ("text", "surface", "text on cards and tables"),
+        ("primary", "background", "links"),
+        ("primary", "surface", "links on cards and tables"),
+    ]
+    static let minimumContrast = 4.5
+
+    /// Problems of the merged tokens: missing colors and text contrast below WCAG AA.
+    func problems(file: String) -> [ThemeError] {
+        var problems: [ThemeError] = []
+        for name in Self.colorNames where colors[name] == nil && !unusableColors.contains(name) {
+            problems.append(ThemeError(file: file, reason: "color \(name) is not set in this theme or the themes it extends"))
+        }
+        for pair in Self.contrastPairs {
+            guard let foreground = colors[pair.foreground], let background = colors[pair.background] else { continue }
+            let ratio = foreground.contrastRatio(with: background)
+            if ratio < Self.minimumContrast {
+                problems.append(ThemeError(file: file, reason:
+                    "contrast of \(pair.foreground) \(foreground.hex) on \(pair.background) \(background.hex) (\(pair.use)) is \(Self.ratio(ratio)), below the WCAG 2.2 AA minimum of 4.5:1"))
             }
-            for entry in entries {
-                guard colorNames.contains(entry.key) else {
-                    throw ThemeError(file: file, line: entry.keyLine,
-                                     reason: "unknown color \"\(entry.key)\" (known: \(colorNames.joined(separator: ", ")))")
-                }
-                guard let raw = entry.value.string, let color = CSSColor(hex: raw) else {
-                    throw ThemeError(file: file, line: entry.keyLine,
-                                     reason: "color \(entry.key) \"\(entry.value.string ?? "")\" is not a hex color like #1a2b3c")
-                }
-                colors[entry.key] = color
-            }
         }
-        for name in colorNames where colors[name] == nil {
-            throw ThemeError(file: file, reason: "color \(name) is not set in this theme or the themes it extends")
+        if let primary = colors["primary"], let white = CSSColor(hex: "#ffffff"), primary.contrastRatio(with: white) < Self.minimumContrast {
+            problems.append(ThemeError(file: file, reason:
+                "contrast of white button text on primary \(primary.hex) is \(Self.ratio(primary.contrastRatio(with: white))), below the WCAG 2.2 AA minimum of 4.5:1"))
         }
-        let font = try text("font") ?? "system-ui, sans-serif"
-        guard CSSValue.isSafeFontStack(font) else {
-            throw ThemeError(file: file, line: settings["font"]?.line,
-                             reason: "font \"\(font)\" may hold only letters, digits, spaces, commas, hyphens and quotes")
-        }
-        let radius = try text("radius") ?? "6px"
-        guard CSSValue.isSafeLength(radius) else {
-            throw ThemeError(file: file, line: settings["radius"]?.line, reason: "radius \"\(radius)\" is not a length like 6px or 0.5rem")
-        }
-        let contact = settings["contact"]
-        return BrandTokens(
-            displayName: try text("display_name") ?? "DMARC reports",
-            logo: try assetPath("logo"),
-            logoDark: try assetPath("logo_dark"),
-            favicon: try assetPath("favicon"),
-            colors: colors,
-            font: font,
-            radius: radius,
-            contactEmail: contact?["email"]?.string,
-            contactURL: contact?["url"]?.string,
-            footer: try text("footer"),
-            legal: try text("legal"),
-            baseURL: try text("base_url"))
+        return problems
+    }
+
+    private static func ratio(_ value: Double) -> String {
+        String(format: "%.2f:1", value)
     }
 
     /// The tokens as CSS custom properties, written by code so no theme text reaches CSS

@@ -2,10 +2,13 @@
 public struct LocaleStrings: Sendable, Hashable {
     public let locale: String
     public let values: [String: String]
+    /// The keys the locale's own files define, without the English fallback.
+    public let ownKeys: Set<String>
 
-    public init(locale: String, values: [String: String]) {
+    public init(locale: String, values: [String: String], ownKeys: Set<String>? = nil) {
         self.locale = locale
         self.values = values
+        self.ownKeys = ownKeys ?? Set(values.keys)
     }
 
     /// The string for `key`, with `{name}` placeholders filled in; the key itself when missing

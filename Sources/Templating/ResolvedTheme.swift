@@ -16,28 +16,54 @@ public struct ResolvedTheme: Sendable {
     public var name: String { layers.first?.name ?? "default" }
     private var settingsFile: String { (layers.first?.root.appendingPathComponent(ThemeFolder.settingsFile).path) ?? ThemeFolder.settingsFile }
 
-    public init(chain: [ThemeFolder]) throws(ThemeError) {
+    /// Problems that do not stop the theme: words a locale lacks (English is shown instead).
+    public let warnings: [ThemeError]
+
+    /// Layers the chain and runs every check; all errors are reported together.
+    public init(chain: [ThemeFolder]) throws(ThemeCheckFailure) {
         layers = chain
         var files: [String: URL] = [:]
         for layer in chain.reversed() {
             files.merge(layer.files) { _, top in top }
         }
         self.files = files
-
-        let settings = chain.reversed().reduce(YAMLValue.map([], line: 1)) { $0.merging($1.settings) }
         let file = chain.first.map { $0.root.appendingPathComponent(ThemeFolder.settingsFile).path } ?? ThemeFolder.settingsFile
-        brand = try BrandTokens.read(settings, file: file)
+
+        var problems = chain.flatMap { layer in
+            BrandTokens.problems(in: layer.settings, file: layer.root.appendingPathComponent(ThemeFolder.settingsFile).path)
+        }
+        let settings = chain.reversed().reduce(YAMLValue.map([], line: 1)) { $0.merging($1.settings) }
+        brand = BrandTokens(merged: settings)
+        problems += brand.problems(file: file)
         for (key, path) in [("logo", brand.logo), ("logo_dark", brand.logoDark), ("favicon", brand.favicon)] {
             if let path, files[path] == nil {
-                throw ThemeError(file: file, reason: "\(key) \"\(path)\" is not a file in this theme or the themes it extends")
+                problems.append(ThemeError(file: file, reason: "\(key) \"\(path)\" is not a file in this theme or the themes it extends"))
             }
         }
-        (library, templateNames) = try Self.makeLibrary(chain: chain)
+        let (library, names, templateErrors) = Self.makeLibrary(chain: chain)
+        self.library = library
+        templateNames = names
+        problems += templateErrors
+
+        var english = LocaleStrings(locale: "en", values: [:])
+        var others: [LocaleStrings] = []
+        for locale in ThemeChecks.supportedLocales {
+            do {
+                let strings = try Self.strings(for: locale, layers: chain)
+                if locale == "en" { english = strings } else { others.append(strings) }
+            } catch {
+                problems.append(error)
+            }
+        }
+        problems += ThemeChecks.templateProblems(files: files, templateNames: names, englishKeys: Set(english.values.keys))
+        problems += ThemeChecks.stylesheetProblems(files: files)
+        warnings = ThemeChecks.missingTranslations(english: english, others: others, file: file)
+        guard problems.isEmpty else { throw ThemeCheckFailure(problems: problems) }
     }
 
     /// Registers every template and partial under its file name, and the version one layer
     /// below the winning one (or the only one) also as `base-<name>`.
-    private static func makeLibrary(chain: [ThemeFolder]) throws(ThemeError) -> (MustacheLibrary, Set<String>) {
+    private static func makeLibrary(chain: [ThemeFolder]) -> (MustacheLibrary, Set<String>, [ThemeError]) {
         var versions: [String: [URL]] = [:]
         for layer in chain {
             for (path, url) in layer.files.sorted(by: { $0.key < $1.key }) {
@@ -47,12 +73,18 @@ public struct ResolvedTheme: Sendable {
         }
         var library = MustacheLibrary()
         var names: Set<String> = []
+        var problems: [ThemeError] = []
         for (name, urls) in versions.sorted(by: { $0.key < $1.key }) {
-            library.register(try parseTemplate(urls[0]), named: name)
-            library.register(try parseTemplate(urls.count > 1 ? urls[1] : urls[0]), named: "base-" + name)
-            names.formUnion([name, "base-" + name])
+            for (registered, url) in [(name, urls[0]), ("base-" + name, urls.count > 1 ? urls[1] : urls[0])] {
+                do {
+                    library.register(try parseTemplate(url), named: registered)
+                    names.insert(registered)
+                } catch {
+                    if registered == name || urls.count > 1 { problems.append(error) }
+                }
+            }
         }
-        return (library, names)
+        return (library, names, problems)
     }
 
     static func templateName(_ path: String) -> String? {
@@ -99,7 +131,12 @@ public struct ResolvedTheme: Sendable {
 
     /// The locale's strings over English, each merged across the layers.
     public func strings(for locale: String) throws(ThemeError) -> LocaleStrings {
+        try Self.strings(for: locale, layers: layers)
+    }
+
+    private static func strings(for locale: String, layers: [ThemeFolder]) throws(ThemeError) -> LocaleStrings {
         var merged = YAMLValue.map([], line: 1)
+        var own = YAMLValue.map([], line: 1)
         for code in locale == "en" ? ["en"] : ["en", locale] {
             for layer in layers.reversed() {
                 guard let url = layer.files["locales/\(code).yml"] else { continue }
@@ -109,14 +146,17 @@ public struct ResolvedTheme: Sendable {
                 } catch {
                     throw ThemeError(file: url.path, reason: "cannot read the locale file (\(error.localizedDescription))")
                 }
+                let values: YAMLValue
                 do {
-                    merged = merged.merging(try YAMLValue.parse(text, file: url.path))
+                    values = try YAMLValue.parse(text, file: url.path)
                 } catch {
                     throw ThemeError(file: url.path, line: error.line, reason: error.reason)
                 }
+                merged = merged.merging(values)
+                if code == locale { own = own.merging(values) }
             }
         }
-        return LocaleStrings(locale: locale, values: merged.flattenedStrings())
+        return LocaleStrings(locale: locale, values: merged.flattenedStrings(), ownKeys: Set(own.flattenedStrings().keys))
     }
 
     /// Every file under `assets/`, by its path relative to the theme.

@@ -135,3 +135,16 @@ public struct ThemeLocator: Sendable {
         return folders
     }
 }
+
+extension ThemeLocator {
+    /// Reads the theme and its chain and runs every check.
+    public func resolve(_ reference: String, relativeTo base: URL) throws(ThemeCheckFailure) -> ResolvedTheme {
+        let folders: [ThemeFolder]
+        do {
+            folders = try chain(for: reference, relativeTo: base)
+        } catch {
+            throw ThemeCheckFailure(problems: [error])
+        }
+        return try ResolvedTheme(chain: folders)
+    }
+}

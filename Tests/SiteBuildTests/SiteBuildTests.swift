@@ -190,7 +190,7 @@ struct SiteBuildTests {
             _ = try workspace.build()
             Issue.record("a config with an unknown key was accepted")
         } catch {
-            #expect(error.failure.step == .config)
+            #expect(error.failures.map(\.step) == [.config])
             #expect(error.description.contains("sitegen.yml"))
             #expect(error.description.contains("line 6"))
             #expect(error.description.contains("resellers[0].clients[0].colour"))
@@ -207,7 +207,7 @@ struct SiteBuildTests {
             _ = try workspace.build()
             Issue.record("a logo outside the theme was accepted")
         } catch {
-            #expect(error.failure.step == .theme)
+            #expect(error.failures.map(\.step) == [.theme])
             #expect(error.description.contains("logo"))
         }
     }

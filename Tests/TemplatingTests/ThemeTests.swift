@@ -17,12 +17,13 @@ struct ThemeTests {
         return root
     }
 
-    func resolve(_ url: URL) throws(ThemeError) -> ResolvedTheme {
-        try ResolvedTheme(chain: ThemeLocator(builtinRoot: Self.builtin).chain(for: url.path, relativeTo: url))
+    func resolve(_ url: URL) throws(ThemeCheckFailure) -> ResolvedTheme {
+        try ThemeLocator(builtinRoot: Self.builtin).resolve(url.path, relativeTo: url)
     }
 
     @Test func defaultThemeResolvesOnItsOwn() throws {
-        let theme = try ResolvedTheme(chain: ThemeLocator(builtinRoot: Self.builtin).chain(for: "default", relativeTo: Self.builtin))
+        let theme = try ThemeLocator(builtinRoot: Self.builtin).resolve("default", relativeTo: Self.builtin)
+        #expect(theme.warnings.isEmpty, "the built-in theme translates every word")
         #expect(theme.brand.colors["primary"]?.hex == "#1f4e8c")
         #expect(theme.templateNames.isSuperset(of: ["layout", "month", "domain", "client", "landing", "content", "404", "base-month"]))
         #expect(theme.assetPaths.contains("assets/style.css"))
@@ -75,8 +76,9 @@ struct ThemeTests {
             _ = try resolve(root)
             Issue.record("accepted: \(settings)")
         } catch {
-            #expect(error.reason.contains(phrase), "\(error.reason)")
-            #expect(error.file.hasSuffix("theme.yml"))
+            #expect(error.problems.count == 1, "\(error)")
+            #expect(error.problems.first?.reason.contains(phrase) == true, "\(error)")
+            #expect(error.problems.first?.file.hasSuffix("theme.yml") == true)
         }
     }
 
@@ -90,7 +92,7 @@ struct ThemeTests {
             _ = try resolve(root.appendingPathComponent("a"))
             Issue.record("a cycle was accepted")
         } catch {
-            #expect(error.reason.contains("loops"))
+            #expect(error.problems.first?.reason.contains("loops") == true)
         }
     }
 
@@ -101,8 +103,8 @@ struct ThemeTests {
             _ = try resolve(root)
             Issue.record("a broken template was accepted")
         } catch {
-            #expect(error.file.hasSuffix("templates/month.mustache"))
-            #expect(error.line != nil)
+            #expect(error.problems.first?.file.hasSuffix("templates/month.mustache") == true)
+            #expect(error.problems.first?.line != nil)
         }
     }
 
@@ -139,5 +141,73 @@ struct FormattingTests {
     @Test func escapesHTML() {
         #expect("<a href=\"x\">'&'</a>".htmlEscaped == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         #expect(SafeHTML.escaping("<b>").html == "&lt;b&gt;")
+    }
+}
+
+@Suite("theme check")
+struct ThemeCheckTests {
+    @Test func aBrokenThemeGivesOneLinePerProblem() throws {
+        let root = try ThemeTests.theme([
+            "theme.yml": """
+                extends: default
+                logo: ../logo.svg
+                colors:
+                  accent: "#12345"
+                  text: "#c0c0c0"
+                """,
+            "partials/footer.mustache": "<footer>{{> no-such-partial}}</footer>",
+            "templates/landing.mustache": "{{<layout}}{{$content}}{{{page.learnHref}}} {{t.missing.word}}{{/content}}{{/layout}}",
+            "assets/custom.css": "@import url(https://fonts.example/x.css);\nbody { background: url('../../secret.png'); }\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        do {
+            _ = try ThemeLocator(builtinRoot: ThemeTests.builtin).resolve(root.path, relativeTo: root)
+            Issue.record("a broken theme was accepted")
+        } catch {
+            let lines = error.problems.map(\.description)
+            let expected = [
+                "theme.yml:2", "must be a path under assets/",
+                "theme.yml:4", "not a hex color",
+                "contrast of text #c0c0c0 on background",
+                "partials/footer.mustache:1", "partial \"no-such-partial\" does not exist",
+                "templates/landing.mustache:1", "{{{page.learnHref}}} prints page.learnHref without escaping",
+                "t.missing.word is not in locales/en.yml",
+                "assets/custom.css:1", "@import is not allowed",
+                "url(../../secret.png) loads from outside the theme",
+            ]
+            for phrase in expected {
+                #expect(lines.contains { $0.contains(phrase) }, "no line says \(phrase): \(lines)")
+            }
+            #expect(!lines.contains { $0.contains("color accent is not set") }, "a malformed color is reported once")
+        }
+    }
+
+    @Test func safeValuesMayBePrintedUnescapedInsideTheirSection() throws {
+        let root = try ThemeTests.theme([
+            "theme.yml": "extends: default\n",
+            "partials/footer.mustache": "{{#chrome.footer}}<div>{{{.}}}</div>{{/chrome.footer}}{{#chrome.brandName}}{{.}}{{/chrome.brandName}}",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try ThemeLocator(builtinRoot: ThemeTests.builtin).resolve(root.path, relativeTo: root)
+    }
+
+    @Test func missingTranslationsAreWarnings() throws {
+        let root = try ThemeTests.theme([
+            "theme.yml": "extends: default\n",
+            "locales/en.yml": "extra:\n  greeting: Hello\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let theme = try ThemeLocator(builtinRoot: ThemeTests.builtin).resolve(root.path, relativeTo: root)
+        #expect(theme.warnings.map(\.reason) == ["locale ja has no extra.greeting; English is shown instead"])
+    }
+
+    @Test func theStarterThemePassesWithoutWarnings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("starter-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ThemeStarter.write(name: "acme", to: folder)
+        let theme = try ThemeLocator(builtinRoot: ThemeTests.builtin).resolve(folder.path, relativeTo: folder)
+        #expect(theme.warnings.isEmpty)
+        #expect(theme.brand.displayName == "acme")
+        #expect(throws: ThemeError.self) { try ThemeStarter.write(name: "acme", to: folder) }
     }
 }
