@@ -46,6 +46,7 @@ let package = Package(
             name: "SiteBuild",
             dependencies: [
                 "ReportModel",
+                "ContentDigest",
                 "Templating",
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -6,6 +6,8 @@ import Templating
 /// `summary.json` and `records.csv`.
 struct ClientPagesRenderer {
     let client: ClientConfig
+    /// The client's folder inside the reseller root.
+    let folder: String
     let months: [ReportMonth: OwnerMonth]
     let shell: PageShell
     let words: LocaleStrings
@@ -79,7 +81,7 @@ struct ClientPagesRenderer {
     }
 
     private func page<Page>(_ template: String, path: String, title: String, breadcrumbs: [Link], _ page: Page) throws -> Data {
-        let chrome = shell.chrome(path: "\(client.id)/\(path)", title: title, words: words, breadcrumbs: breadcrumbs, noindex: true)
+        let chrome = shell.chrome(path: "\(folder)/\(path)", title: title, words: words, breadcrumbs: breadcrumbs, noindex: true)
         return Data(try theme.render(template, PageContext(chrome: chrome, t: words.templateTree, page: page)).utf8)
     }
 

@@ -18,6 +18,7 @@ struct ResellerSiteRenderer {
     let theme: ResolvedTheme
     /// Client id → its months with data (already limited to the months to publish).
     let data: [String: [ReportMonth: OwnerMonth]]
+    let folders: ClientFolders
 
     private let markdown = MarkdownRenderer()
 
@@ -41,11 +42,12 @@ struct ResellerSiteRenderer {
         for client in reseller.clients {
             do {
                 let clientWords = client.locale == reseller.locale ? words : try theme.strings(for: client.locale)
+                let folder = folders.folder(ClientKey(reseller: reseller.id, client: client.id))
                 let clientPages = ClientPagesRenderer(
-                    client: client, months: data[client.id] ?? [:], shell: shell, words: clientWords,
+                    client: client, folder: folder, months: data[client.id] ?? [:], shell: shell, words: clientWords,
                     resellerID: reseller.id)
                 for (path, bytes) in try clientPages.render() {
-                    site.files["\(client.id)/\(path)"] = bytes
+                    site.files["\(folder)/\(path)"] = bytes
                     if path.hasSuffix(".html") { site.pages += 1 }
                 }
             } catch {

@@ -66,6 +66,7 @@ public struct SiteBuilder: Sendable {
         var report = BuildReport()
         let config = try loadConfig()
         let themes = try resolveThemes(config)
+        let folders = try ClientFolders(config: config, workspace: options.workspace)
 
         let reportsFolder = options.workspace.appendingPathComponent("reports")
         progress("[ingest] reading \(reportsFolder.path)")
@@ -99,7 +100,7 @@ public struct SiteBuilder: Sendable {
             }
             guard let theme = themes[reseller.id] else { continue }
             do {
-                let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData).render()
+                let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData, folders: folders).render()
                 for (path, data) in site.files { files["\(reseller.id)/\(path)"] = data }
                 report.pages += site.pages
                 report.failures += site.failures
@@ -108,6 +109,10 @@ public struct SiteBuilder: Sendable {
             } catch {
                 report.failures.append(BuildFailure(step: .render, subject: reseller.id, reason: error.description))
             }
+        }
+
+        if config.resellers.contains(where: \.privateClientFolders) {
+            files["_portfolio/client-links.csv"] = ClientLinks.csv(config: config, folders: folders)
         }
 
         let output = options.outputFolder

@@ -13,22 +13,31 @@ struct ThemeAssets {
     /// Theme path (`assets/logo.svg`) → output path (`assets/logo.1a2b3c4d5e.svg`).
     var published: [String: String] = [:]
 
+    /// Fonts and images first, so the stylesheets can point at their fingerprinted names.
     init(theme: ResolvedTheme) throws(ThemeError) {
-        for path in theme.assetPaths where path != Self.customStylesheetPath {
-            var data = try theme.data(at: path)
+        let paths = theme.assetPaths.filter { $0 != Self.customStylesheetPath }
+        for path in paths where !path.hasSuffix(".css") {
+            publish(path, try theme.data(at: path))
+        }
+        for path in paths where path.hasSuffix(".css") {
+            var css = String(decoding: try theme.data(at: path), as: UTF8.self)
             if path == Self.stylesheetPath {
-                data = Data(theme.brand.cssCustomProperties.utf8) + data
+                css = theme.brand.cssCustomProperties + css
                 if theme.files[Self.customStylesheetPath] != nil {
-                    data += Data("\n/* assets/custom.css */\n".utf8) + (try theme.data(at: Self.customStylesheetPath))
+                    css += "\n/* assets/custom.css */\n" + String(decoding: try theme.data(at: Self.customStylesheetPath), as: UTF8.self)
                 }
             }
-            let output = Fingerprint.fingerprintedPath(path, data: data)
-            files[output] = data
-            published[path] = output
+            publish(path, Data(CSSReferences.rewritingURLs(in: css, of: path, to: published).utf8))
         }
         guard published[Self.stylesheetPath] != nil else {
             throw ThemeError(file: theme.layers.first?.root.path ?? theme.name, reason: "\(Self.stylesheetPath) is missing from the theme and the themes it extends")
         }
+    }
+
+    private mutating func publish(_ path: String, _ data: Data) {
+        let output = Fingerprint.fingerprintedPath(path, data: data)
+        files[output] = data
+        published[path] = output
     }
 
     var stylesheet: String { published[Self.stylesheetPath] ?? Self.stylesheetPath }

@@ -8,9 +8,14 @@ public struct WorkspaceConfig: Sendable, Hashable {
     public static let supportedLocales = ["en", "ja"]
 
     public var resellers: [ResellerConfig]
+    /// The secret behind unguessable client folder names, relative to the workspace.
+    public var clientFolderKey: String
 
-    public init(resellers: [ResellerConfig]) {
+    public static let defaultClientFolderKey = "secrets/client-folder.key"
+
+    public init(resellers: [ResellerConfig], clientFolderKey: String = WorkspaceConfig.defaultClientFolderKey) {
         self.resellers = resellers
+        self.clientFolderKey = clientFolderKey
     }
 
     /// Domain (normalised) → (reseller id, client id).
@@ -45,6 +50,8 @@ public struct ResellerConfig: Sendable, Hashable {
     public var theme: String
     public var baseURL: String?
     public var locale: String
+    /// Client folders get a stable secret-derived suffix, for hosting without authentication.
+    public var privateClientFolders: Bool
     public var clients: [ClientConfig]
 }
 
@@ -74,7 +81,7 @@ public struct WorkspaceConfigReader: Sendable {
     public func parse(_ text: String, file: String) throws(YAMLReadError) -> WorkspaceConfig {
         let root = try YAMLValue.parse(text, file: file)
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, path: "", keys: ["resellers", "defaults"])
+        let top = try reader.mapping(root, path: "", keys: ["resellers", "defaults", "client_folder_key"])
         var defaultTheme = "default"
         var defaultLocale = "en"
         if let defaults = top["defaults"] {
@@ -89,7 +96,8 @@ public struct WorkspaceConfigReader: Sendable {
         var domainPlaces: [String: String] = [:]
         for (index, node) in try reader.list(resellerList, path: "resellers").enumerated() {
             let path = "resellers[\(index)]"
-            let values = try reader.mapping(node, path: path, keys: ["id", "name", "theme", "base_url", "locale", "clients"])
+            let values = try reader.mapping(
+                node, path: path, keys: ["id", "name", "theme", "base_url", "locale", "private_client_folders", "clients"])
             let id = try reader.identifier(values["id"], path: path + ".id", parentLine: node.line)
             if resellers.contains(where: { $0.id == id }) {
                 throw YAMLReadError(file: file, line: values["id"]?.line, key: path + ".id", reason: "reseller id \"\(id)\" is used twice")
@@ -149,9 +157,12 @@ public struct WorkspaceConfigReader: Sendable {
                 theme: try reader.optionalString(values["theme"], path: path + ".theme") ?? defaultTheme,
                 baseURL: baseURL,
                 locale: locale,
+                privateClientFolders: try reader.optionalBool(values["private_client_folders"], path: path + ".private_client_folders") ?? false,
                 clients: clients))
         }
-        return WorkspaceConfig(resellers: resellers)
+        return WorkspaceConfig(
+            resellers: resellers,
+            clientFolderKey: try reader.optionalString(top["client_folder_key"], path: "client_folder_key") ?? WorkspaceConfig.defaultClientFolderKey)
     }
 
     private struct Reader {
@@ -177,6 +188,15 @@ public struct WorkspaceConfigReader: Sendable {
         func optionalString(_ node: YAMLValue?, path: String) throws(YAMLReadError) -> String? {
             guard let node else { return nil }
             return try string(node, path: path)
+        }
+
+        func optionalBool(_ node: YAMLValue?, path: String) throws(YAMLReadError) -> Bool? {
+            guard let node else { return nil }
+            switch try string(node, path: path) {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            case let other: throw YAMLReadError(file: file, line: node.line, key: path, reason: "\"\(other)\" is not true or false")
+            }
         }
 
         func optionalLocale(_ node: YAMLValue?, path: String) throws(YAMLReadError) -> String? {

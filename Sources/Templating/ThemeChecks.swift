@@ -84,7 +84,7 @@ enum ThemeChecks {
 }
 
 /// `url(…)` references in CSS.
-enum CSSReferences {
+public enum CSSReferences {
     static func urls(in css: String) -> [String] {
         var results: [String] = []
         var rest = css[...]
@@ -103,5 +103,42 @@ enum CSSReferences {
         if reference.hasPrefix("data:") || reference.hasPrefix("#") { return true }
         return !reference.contains(":") && !reference.hasPrefix("/") && !reference.hasPrefix("\\")
             && !reference.split(separator: "/").contains("..")
+    }
+}
+
+extension CSSReferences {
+    /// Points each relative `url(…)` of the stylesheet at `cssPath` to the published name of
+    /// the asset it names; other references are left as they are (the checks refuse external ones).
+    public static func rewritingURLs(in css: String, of cssPath: String, to published: [String: String]) -> String {
+        let folder = cssPath.split(separator: "/").dropLast()
+        var output = ""
+        var rest = css[...]
+        while let start = rest.range(of: "url(") {
+            guard let end = rest[start.upperBound...].firstIndex(of: ")") else { break }
+            output += rest[..<start.upperBound]
+            let raw = rest[start.upperBound..<end].trimmingCharacters(in: .whitespaces)
+            var reference = raw
+            var quote = ""
+            if let first = reference.first, first == "\"" || first == "'", reference.count >= 2 {
+                quote = String(first)
+                reference = String(reference.dropFirst().dropLast())
+            }
+            let (path, suffix) = splitSuffix(reference)
+            let target = (folder + path.split(separator: "/")).joined(separator: "/")
+            if isLocal(reference), !reference.hasPrefix("data:"), let publishedTarget = published[target] {
+                let relative = publishedTarget.split(separator: "/").dropFirst(folder.count).joined(separator: "/")
+                output += quote + relative + suffix + quote
+            } else {
+                output += raw
+            }
+            rest = rest[end...]
+        }
+        return output + rest
+    }
+
+    /// `font.woff2?v=1#x` → (`font.woff2`, `?v=1#x`).
+    private static func splitSuffix(_ reference: String) -> (String, String) {
+        guard let index = reference.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return (reference, "") }
+        return (String(reference[..<index]), String(reference[index...]))
     }
 }

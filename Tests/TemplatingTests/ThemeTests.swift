@@ -211,3 +211,19 @@ struct ThemeCheckTests {
         #expect(throws: ThemeError.self) { try ThemeStarter.write(name: "acme", to: folder) }
     }
 }
+
+@Suite("Stylesheet references")
+struct StylesheetReferenceTests {
+    @Test func pointsRelativeURLsAtFingerprintedAssets() {
+        let css = "a{background:url('img/x.png')} @font-face{src:url(fonts/f.woff2?v=2)} b{background:url(data:image/png;base64,AAA)} c{x:url(missing.png)}"
+        let published = ["assets/img/x.png": "assets/img/x.abc.png", "assets/fonts/f.woff2": "assets/fonts/f.def.woff2"]
+        let rewritten = CSSReferences.rewritingURLs(in: css, of: "assets/style.css", to: published)
+        #expect(rewritten == "a{background:url('img/x.abc.png')} @font-face{src:url(fonts/f.def.woff2?v=2)} b{background:url(data:image/png;base64,AAA)} c{x:url(missing.png)}")
+    }
+
+    @Test func resolvesFromTheStylesheetsOwnFolder() {
+        let rewritten = CSSReferences.rewritingURLs(in: "x{y:url(\"../img/a.svg\")} z{w:url(b.svg)}", of: "assets/css/extra.css",
+                                                    to: ["assets/css/b.svg": "assets/css/b.1.svg"])
+        #expect(rewritten == "x{y:url(\"../img/a.svg\")} z{w:url(b.1.svg)}")
+    }
+}
