@@ -13,6 +13,8 @@ struct PageChrome {
     var root: String
     var stylesheet: String
     var logo: String?
+    /// The logo variant for dark backgrounds, when the theme has one.
+    var logoDark: String?
     var favicon: String?
     var canonical: String?
     var noindex: Bool

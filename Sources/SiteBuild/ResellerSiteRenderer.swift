@@ -111,6 +111,7 @@ struct PageShell {
             root: root,
             stylesheet: root + assets.stylesheet,
             logo: brand.logo.flatMap { assets.published[$0] }.map { root + $0 },
+            logoDark: brand.logoDark.flatMap { assets.published[$0] }.map { root + $0 },
             favicon: brand.favicon.flatMap { assets.published[$0] }.map { root + $0 },
             canonical: noindex ? nil : baseURL.map { $0 + canonicalPath },
             noindex: noindex,

@@ -46,6 +46,8 @@ public struct BuildReport: Sendable {
     public var pages = 0
     public var filesWritten = 0
     public var failures: [BuildFailure] = []
+    /// Theme problems that do not stop the build, e.g. words a locale lacks.
+    public var themeWarnings: [String] = []
     public var output: URL?
 
     /// 0: all went well; 1: some input was skipped or a client failed (the rest was written).
@@ -66,6 +68,9 @@ public struct SiteBuilder: Sendable {
         var report = BuildReport()
         let config = try loadConfig()
         let themes = try resolveThemes(config)
+        report.themeWarnings = config.resellers.flatMap { reseller in
+            (themes[reseller.id]?.warnings ?? []).map { "reseller \(reseller.id): \($0.file): \($0.reason)" }
+        }
         let folders = try ClientFolders(config: config, workspace: options.workspace)
 
         let reportsFolder = options.workspace.appendingPathComponent("reports")

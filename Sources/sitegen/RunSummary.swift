@@ -39,6 +39,10 @@ struct RunSummary {
             let name = domain.headerFrom.isEmpty ? "(no header_from)" : domain.headerFrom
             lines.append("    - \(name): \(domain.records) records, \(domain.messages) messages in \(domain.reports.count) reports")
         }
+        if !report.themeWarnings.isEmpty {
+            row("theme warnings", "\(report.themeWarnings.count)")
+            for warning in report.themeWarnings { lines.append("    - \(warning)") }
+        }
         row("clients", "\(report.clients) in \(report.resellers) resellers")
         row("pages written", "\(report.pages) (\(report.filesWritten) files\(report.output.map { " in \($0.path)" } ?? ""))")
         if !report.failures.isEmpty {
