@@ -44,6 +44,10 @@ public struct OwnerMonth: Sendable, Hashable {
     public var month: ReportMonth
     public var domains: [String: DomainMonth] = [:]
     public var records: [AggregatedRecord] = []
+    /// SMTP TLS results by configured domain.
+    public var tls: [String: TLSDomainMonth] = [:]
+    /// Every TLS policy result and failure detail, kept for the downloadable CSV.
+    public var tlsRows: [TLSRow] = []
 
     public init(month: ReportMonth) {
         self.month = month
@@ -70,6 +74,8 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
     public let router: DomainRouter<Owner>
     public private(set) var owners: [Owner: [ReportMonth: OwnerMonth]] = [:]
     public private(set) var unassigned: [String: UnassignedDomain] = [:]
+    /// TLS policy domains no client owns; `records` counts policy results, `messages` sessions.
+    public private(set) var unassignedTLS: [String: UnassignedDomain] = [:]
 
     public init(router: DomainRouter<Owner>) {
         self.router = router
@@ -93,7 +99,36 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
     }
 }
 
+extension ReportAggregator {
+    /// Routes each policy result of a TLS report by its policy domain; the report belongs to the
+    /// month (UTC) in which its date range begins.
+    public mutating func add(_ report: TLSReport) {
+        let month = ReportMonth(unixTime: report.dateRange.begin)
+        for policy in report.policies {
+            guard let (domain, owner) = router.route(policy.policyDomain) else {
+                unassignedTLS[policy.policyDomain, default: UnassignedDomain(headerFrom: policy.policyDomain)]
+                    .add(policy, of: report.identity)
+                continue
+            }
+            owners[owner, default: [:]][month, default: OwnerMonth(month: month)].add(policy, domain: domain, of: report)
+        }
+    }
+}
+
+extension UnassignedDomain {
+    fileprivate mutating func add(_ policy: TLSPolicyResult, of report: ReportIdentity) {
+        records += 1
+        messages += policy.totalSuccessfulSessions + policy.totalFailureSessions
+        reports.insert(report)
+    }
+}
+
 extension OwnerMonth {
+    fileprivate mutating func add(_ policy: TLSPolicyResult, domain: String, of report: TLSReport) {
+        tls[domain, default: TLSDomainMonth(domain: domain)].add(policy, reporter: report.organizationName, report: report.identity)
+        tlsRows.append(TLSRow(domain: domain, report: report.identity, dateRange: report.dateRange, policy: policy))
+    }
+
     fileprivate mutating func add(
         _ record: ReportRecord, domain: String, of report: AggregateReport, countingPolicy: Bool
     ) {
@@ -131,27 +166,42 @@ extension UnassignedDomain {
     }
 }
 
-/// Keeps the first copy of each report (by reporter org_name and report_id) and lists the rest.
-public struct ReportDeduplicator: Sendable {
-    public struct Duplicate: Sendable, Hashable {
-        public var identity: ReportIdentity
-        public var kept: ReportSource
-        public var dropped: ReportSource
-    }
+/// A report that can arrive more than once: the same reporter and report id.
+public protocol IdentifiedReport: Sendable {
+    var identity: ReportIdentity { get }
+    var source: ReportSource { get }
+}
 
-    public private(set) var unique: [LoadedReport] = []
-    public private(set) var duplicates: [Duplicate] = []
+extension LoadedReport: IdentifiedReport {
+    public var identity: ReportIdentity { report.identity }
+}
+
+extension LoadedTLSReport: IdentifiedReport {
+    public var identity: ReportIdentity { report.identity }
+}
+
+/// A copy of a report already read: `dropped` repeats what `kept` held.
+public struct DuplicateReport: Sendable, Hashable {
+    public var identity: ReportIdentity
+    public var kept: ReportSource
+    public var dropped: ReportSource
+}
+
+/// Keeps the first copy of each report (by reporter org name and report id) and lists the rest.
+public struct ReportDeduplicator<Report: IdentifiedReport>: Sendable {
+    public private(set) var unique: [Report] = []
+    public private(set) var duplicates: [DuplicateReport] = []
     private var seen: [ReportIdentity: ReportSource] = [:]
 
     public init() {}
 
     /// Reports must arrive in a stable order (sorted by source) for the result to be stable.
-    public mutating func add(_ loaded: LoadedReport) {
-        if let kept = seen[loaded.report.identity] {
-            duplicates.append(Duplicate(identity: loaded.report.identity, kept: kept, dropped: loaded.source))
+    public mutating func add(_ report: Report) {
+        if let kept = seen[report.identity] {
+            duplicates.append(DuplicateReport(identity: report.identity, kept: kept, dropped: report.source))
         } else {
-            seen[loaded.report.identity] = loaded.source
-            unique.append(loaded)
+            seen[report.identity] = report.source
+            unique.append(report)
         }
     }
 }

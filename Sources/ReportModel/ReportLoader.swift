@@ -32,6 +32,16 @@ public struct LoadedReport: Sendable, Hashable {
     }
 }
 
+public struct LoadedTLSReport: Sendable, Hashable {
+    public var source: ReportSource
+    public var report: TLSReport
+
+    public init(source: ReportSource, report: TLSReport) {
+        self.source = source
+        self.report = report
+    }
+}
+
 /// Why something in a file could not be used; `step` names the stage that refused it.
 public struct LoadProblem: Sendable, Hashable, CustomStringConvertible {
     public enum Step: String, Sendable, Hashable {
@@ -55,14 +65,19 @@ public struct LoadProblem: Sendable, Hashable, CustomStringConvertible {
 public struct FileLoad: Sendable, Hashable {
     public var file: String
     public var reports: [LoadedReport] = []
+    public var tlsReports: [LoadedTLSReport] = []
     public var problems: [LoadProblem] = []
+
+    /// Reports of either kind.
+    public var reportCount: Int { reports.count + tlsReports.count }
 
     public init(file: String) {
         self.file = file
     }
 }
 
-/// Turns the bytes of one input file into reports, unpacking gzip, zlib and zip by content.
+/// Turns the bytes of one input file into reports (DMARC aggregate XML, SMTP TLS JSON),
+/// unpacking gzip, zlib, zip and e-mail by content.
 public struct ReportLoader: Sendable {
     public var limits: InputLimits
 
@@ -120,9 +135,12 @@ public struct ReportLoader: Sendable {
                 result.problems.append(LoadProblem(source: source, step: .parse, reason: error.reason))
             }
         case .json:
-            result.problems.append(LoadProblem(
-                source: source, step: .detect,
-                reason: "JSON (an SMTP TLS report?): TLS reports are not read by this version"))
+            do {
+                let report = try TLSReportParser(limits: limits).parse(data)
+                result.tlsReports.append(LoadedTLSReport(source: source, report: report))
+            } catch {
+                result.problems.append(LoadProblem(source: source, step: .parse, reason: "SMTP TLS report: \(error.reason)"))
+            }
         case .mail:
             loadMail(data, from: source, depth: depth, into: &result)
         case .empty:

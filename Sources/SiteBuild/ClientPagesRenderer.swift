@@ -43,6 +43,7 @@ struct ClientPagesRenderer {
             let folder = month.description
             let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
             let total = data.total
+            let tls = TLSPageBuilder(client: client, data: data, words: words, format: format)
             let previousTotal = previousMonth.flatMap { months[$0]?.total }
             files["\(folder)/index.html"] = try page(
                 "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,
@@ -55,7 +56,14 @@ struct ClientPagesRenderer {
                     reporters: reporterRows(data.reporters),
                     previous: previousMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     next: nextMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
-                    summaryHref: "summary.json", recordsHref: "records.csv"))
+                    summaryHref: "summary.json", recordsHref: "records.csv", tls: tls.overview))
+            files["\(folder)/tls/index.html"] = try page(
+                "tls", path: "\(folder)/tls/index.html", title: "\(words.text("tls.title")) — \(monthLabel(month))",
+                breadcrumbs: [Link(label: home.label, href: "../../../index.html"),
+                              Link(label: client.name, href: "../../index.html"),
+                              Link(label: monthLabel(month), href: "../index.html")],
+                tls.page(monthLabel: monthLabel(month)))
+            files["\(folder)/tls.csv"] = TLSCSV.render(data.tlsRows)
             for domain in client.domains {
                 let stats = data.domains[domain]
                 let domainTotal = stats?.tally ?? MessageTally()
@@ -186,6 +194,7 @@ struct ClientPagesRenderer {
             sources: data.sources.sorted { $0.key < $1.key }.map {
                 .init(sourceIp: $0.key, messages: $0.value.messages, dmarcPass: $0.value.dmarcPass,
                       spfAligned: $0.value.spfAligned, dkimAligned: $0.value.dkimAligned)
-            })
+            },
+            tls: .init(data))
     }
 }

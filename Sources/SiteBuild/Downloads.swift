@@ -58,6 +58,41 @@ struct MonthSummaryDocument: Encodable {
     var domains: [Domain]
     var reporters: [Reporter]
     var sources: [Source]
+    var tls: TLS
+
+    struct TLS: Encodable {
+        struct Sessions: Encodable {
+            var successful: Int
+            var failed: Int
+        }
+
+        struct Domain: Encodable {
+            var domain: String
+            var successful: Int
+            var failed: Int
+            var reports: Int
+            var policyTypes: [String: Sessions]
+            var failureTypes: [String: Int]
+        }
+
+        var successful: Int
+        var failed: Int
+        var reports: Int
+        var domains: [Domain]
+
+        init(_ data: OwnerMonth) {
+            let domains = data.tls.values.sorted { $0.domain < $1.domain }
+            successful = domains.reduce(0) { $0 + $1.sessions.successful }
+            failed = domains.reduce(0) { $0 + $1.sessions.failed }
+            reports = domains.reduce(into: Set<ReportIdentity>()) { $0.formUnion($1.reports) }.count
+            self.domains = domains.map { domain in
+                Domain(domain: domain.domain, successful: domain.sessions.successful, failed: domain.sessions.failed,
+                       reports: domain.reports.count,
+                       policyTypes: domain.byPolicyType.mapValues { Sessions(successful: $0.successful, failed: $0.failed) },
+                       failureTypes: domain.failureTypes)
+            }
+        }
+    }
 
     func encoded() throws -> Data {
         let encoder = JSONEncoder()

@@ -6,14 +6,17 @@ public struct IngestResult: Sendable {
     /// One entry per file, sorted by relative path.
     public var files: [FileLoad]
     public var unique: [LoadedReport]
-    public var duplicates: [ReportDeduplicator.Duplicate]
+    public var uniqueTLS: [LoadedTLSReport]
+    /// Repeated reports of both kinds, in path order.
+    public var duplicates: [DuplicateReport]
 
-    public var reportsRead: Int { files.reduce(0) { $0 + $1.reports.count } }
+    /// Reports of both kinds, duplicates included.
+    public var reportsRead: Int { files.reduce(0) { $0 + $1.reportCount } }
     public var problems: [LoadProblem] { files.flatMap(\.problems) }
     /// Files that gave no report at all.
-    public var skippedFiles: [FileLoad] { files.filter { $0.reports.isEmpty } }
+    public var skippedFiles: [FileLoad] { files.filter { $0.reportCount == 0 } }
     /// Files that gave reports but also had parts that could not be used (e.g. a bad zip entry).
-    public var partlySkippedFiles: [FileLoad] { files.filter { !$0.reports.isEmpty && !$0.problems.isEmpty } }
+    public var partlySkippedFiles: [FileLoad] { files.filter { $0.reportCount > 0 && !$0.problems.isEmpty } }
 }
 
 /// Reads every file below a folder, in parallel, and removes duplicate reports.
@@ -33,11 +36,15 @@ public struct ReportIngester: Sendable {
             return load
         } + listingProblems
         files.sort { $0.file < $1.file }
-        var deduplicator = ReportDeduplicator()
+        var aggregate = ReportDeduplicator<LoadedReport>()
+        var tls = ReportDeduplicator<LoadedTLSReport>()
         for file in files {
-            for report in file.reports.sorted(by: { $0.source < $1.source }) { deduplicator.add(report) }
+            for report in file.reports.sorted(by: { $0.source < $1.source }) { aggregate.add(report) }
+            for report in file.tlsReports.sorted(by: { $0.source < $1.source }) { tls.add(report) }
         }
-        return IngestResult(files: files, unique: deduplicator.unique, duplicates: deduplicator.duplicates)
+        return IngestResult(
+            files: files, unique: aggregate.unique, uniqueTLS: tls.unique,
+            duplicates: (aggregate.duplicates + tls.duplicates).sorted { $0.dropped < $1.dropped })
     }
 }
 

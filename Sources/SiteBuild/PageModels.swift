@@ -126,6 +126,7 @@ struct MonthPage {
     var next: Link?
     var summaryHref: String
     var recordsHref: String
+    var tls: TLSOverview?
 }
 
 struct DomainPage {
@@ -144,4 +145,40 @@ struct DomainPage {
 
 struct NotFoundPage {
     var homeHref: String
+}
+
+struct TLSRowModel {
+    var label: String
+    var successful: String
+    var failed: String
+    var successRate: String
+    var tone: String
+}
+
+struct TLSCountRow {
+    var label: String
+    var sessions: String
+}
+
+struct TLSPage {
+    var clientName: String
+    var monthLabel: String
+    var hasData: Bool
+    var kpis: [KPI]
+    var domains: [TLSRowModel]
+    var policyTypes: [TLSRowModel]
+    var failureTypes: [TLSCountRow]
+    var receivingHosts: [TLSCountRow]
+    var reporters: [TLSRowModel]
+    var monthHref: String
+    var csvHref: String
+}
+
+/// The TLS summary a month page shows, with its link.
+struct TLSOverview {
+    var href: String
+    var sessions: String
+    var successRate: String
+    var failed: String
+    var tone: String
 }

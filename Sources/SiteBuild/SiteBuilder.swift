@@ -34,11 +34,16 @@ public struct BuildSetupError: Error, CustomStringConvertible {
 public struct BuildReport: Sendable {
     public var filesRead = 0
     public var reportsRead = 0
+    /// Unique DMARC aggregate reports.
     public var uniqueReports = 0
-    public var duplicates: [ReportDeduplicator.Duplicate] = []
+    /// Unique SMTP TLS reports.
+    public var uniqueTLSReports = 0
+    public var duplicates: [DuplicateReport] = []
     public var skippedFiles: [FileLoad] = []
     public var partlySkippedFiles: [FileLoad] = []
     public var unassigned: [UnassignedDomain] = []
+    /// TLS policy domains no client owns (`records`: policy results, `messages`: sessions).
+    public var unassignedTLS: [UnassignedDomain] = []
     /// Reports left out because they begin after `--month`.
     public var reportsAfterMonth = 0
     public var resellers = 0
@@ -81,6 +86,7 @@ public struct SiteBuilder: Sendable {
         report.filesRead = ingest.files.count
         report.reportsRead = ingest.reportsRead
         report.uniqueReports = ingest.unique.count
+        report.uniqueTLSReports = ingest.uniqueTLS.count
         report.duplicates = ingest.duplicates
         report.skippedFiles = ingest.skippedFiles
         report.partlySkippedFiles = ingest.partlySkippedFiles
@@ -88,13 +94,21 @@ public struct SiteBuilder: Sendable {
         progress("[aggregate] \(ingest.unique.count) reports")
         var aggregator = ReportAggregator(router: DomainRouter(owners: config.domainOwners))
         for loaded in ingest.unique {
-            if let limit = options.month, ReportMonth(unixTime: loaded.report.metadata.dateRange.begin) > limit {
+            if isAfterPublishedMonth(loaded.report.metadata.dateRange) {
+                report.reportsAfterMonth += 1
+                continue
+            }
+            aggregator.add(loaded.report)
+        }
+        for loaded in ingest.uniqueTLS {
+            if isAfterPublishedMonth(loaded.report.dateRange) {
                 report.reportsAfterMonth += 1
                 continue
             }
             aggregator.add(loaded.report)
         }
         report.unassigned = aggregator.unassigned.values.sorted { $0.headerFrom < $1.headerFrom }
+        report.unassignedTLS = aggregator.unassignedTLS.values.sorted { $0.headerFrom < $1.headerFrom }
 
         var files: [String: Data] = [:]
         for reseller in config.resellers {
@@ -130,6 +144,11 @@ public struct SiteBuilder: Sendable {
             report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error.localizedDescription)"))
         }
         return report
+    }
+
+    private func isAfterPublishedMonth(_ range: DateRange) -> Bool {
+        guard let limit = options.month else { return false }
+        return ReportMonth(unixTime: range.begin) > limit
     }
 
     private func loadConfig() throws(BuildSetupError) -> WorkspaceConfig {

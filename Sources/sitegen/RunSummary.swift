@@ -13,7 +13,7 @@ struct RunSummary {
             lines.append("  " + label.padding(toLength: 20, withPad: " ", startingAt: 0) + value)
         }
         row("files read", "\(report.filesRead)")
-        row("reports", "\(report.uniqueReports) unique of \(report.reportsRead) read")
+        row("reports", "\(report.uniqueReports) DMARC and \(report.uniqueTLSReports) TLS unique of \(report.reportsRead) read")
         row("duplicates", "\(report.duplicates.count)")
         for duplicate in report.duplicates.prefix(20) {
             lines.append("    - \(duplicate.dropped) repeats \(duplicate.identity.orgName) report \(duplicate.identity.reportID) (kept \(duplicate.kept))")
@@ -42,6 +42,12 @@ struct RunSummary {
         if !report.themeWarnings.isEmpty {
             row("theme warnings", "\(report.themeWarnings.count)")
             for warning in report.themeWarnings { lines.append("    - \(warning)") }
+        }
+        if !report.unassignedTLS.isEmpty {
+            row("TLS unassigned", "\(report.unassignedTLS.reduce(0) { $0 + $1.messages }) sessions for \(report.unassignedTLS.count) policy domains no client owns")
+            for domain in report.unassignedTLS {
+                lines.append("    - \(domain.headerFrom.isEmpty ? "(no policy-domain)" : domain.headerFrom): \(domain.records) policy results, \(domain.messages) sessions in \(domain.reports.count) reports")
+            }
         }
         row("clients", "\(report.clients) in \(report.resellers) resellers")
         row("pages written", "\(report.pages) (\(report.filesWritten) files\(report.output.map { " in \($0.path)" } ?? ""))")

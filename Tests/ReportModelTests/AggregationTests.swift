@@ -54,7 +54,7 @@ struct AggregationTests {
         let first = try parser.parse(Fixture.data(Fixture.report()))
         let again = try parser.parse(Fixture.data(Fixture.report(records: [Fixture.record(count: "99")])))
         let other = try parser.parse(Fixture.data(Fixture.report(org: "Yahoo", reportID: "r-1")))
-        var dedup = ReportDeduplicator()
+        var dedup = ReportDeduplicator<LoadedReport>()
         dedup.add(LoadedReport(source: ReportSource(file: "a.xml"), report: first))
         dedup.add(LoadedReport(source: ReportSource(file: "b.xml.gz"), report: again))
         dedup.add(LoadedReport(source: ReportSource(file: "c.xml"), report: other))

@@ -98,7 +98,7 @@ struct SyntheticReportsTests {
         let output = try SyntheticFixtures.output
         let domains = SyntheticFixtures.spec.domains.map(\.name)
         var aggregator = ReportAggregator(router: DomainRouter(owners: Dictionary(uniqueKeysWithValues: domains.map { ($0, $0) })))
-        var deduplicator = ReportDeduplicator()
+        var deduplicator = ReportDeduplicator<LoadedReport>()
         var records = 0
         var messages = 0
         for file in output.files {

@@ -50,6 +50,7 @@ struct BuiltinThemeTests {
         let pages = workspace.files(under: "public").filter { $0.hasSuffix(".html") }
         for kind in ["english/index.html", "english/learn/dmarc.html", "english/404.html", "english/contoso/index.html",
                      "english/contoso/2025-12/index.html", "english/contoso/2025-12/contoso.co.jp/index.html",
+                     "english/contoso/2025-12/tls/index.html", "japanese/fabrikam/2025-12/tls/index.html",
                      "english/empty/index.html", "japanese/index.html", "japanese/fabrikam/2025-12/index.html",
                      "japanese/fabrikam/2025-12/fabrikam.example/index.html"] {
             #expect(pages.contains(kind), "\(theme): no \(kind)")

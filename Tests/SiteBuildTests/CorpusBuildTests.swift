@@ -44,7 +44,7 @@ struct CorpusBuildTests {
 
         let inputFiles = workspace.files(under: "reports")
         #expect(build.filesRead == inputFiles.count)
-        #expect(build.uniqueReports + build.duplicates.count == build.reportsRead)
+        #expect(build.uniqueReports + build.uniqueTLSReports + build.duplicates.count == build.reportsRead)
         #expect(build.duplicates.count > 20)
         for file in build.skippedFiles {
             #expect(!file.problems.isEmpty && file.problems.allSatisfy { !$0.reason.isEmpty }, "\(file.file) skipped without a reason")
@@ -57,6 +57,14 @@ struct CorpusBuildTests {
             let data = try Data(contentsOf: workspace.root.appendingPathComponent("public/msp/corpus/" + month))
             let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let monthKey = try #require(summary["month"] as? String)
+            let tls = summary["tls"] as? [String: Any] ?? [:]
+            for domain in tls["domains"] as? [[String: Any]] ?? [] {
+                let name = domain["domain"] as? String ?? ""
+                let expected = independent["tls \(name) \(monthKey)"] ?? [:]
+                #expect(domain["successful"] as? Int == expected["successful"], "TLS \(name) \(monthKey)")
+                #expect(domain["failed"] as? Int == expected["failed"], "TLS \(name) \(monthKey)")
+                compared += 1
+            }
             for domain in summary["domains"] as? [[String: Any]] ?? [] {
                 let name = domain["domain"] as? String ?? ""
                 let expected = independent["\(name) \(monthKey)"] ?? [:]

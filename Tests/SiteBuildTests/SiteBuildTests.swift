@@ -37,6 +37,16 @@ struct SiteBuildTests {
         "themes/blue/assets/blue-logo.svg": "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>",
     ]
 
+    static let tlsReport = """
+        {"organization-name": "Google Inc.", "date-range": {"start-datetime": "2025-12-02T00:00:00Z", "end-datetime": "2025-12-02T23:59:59Z"},
+         "contact-info": "smtp-tls-reporting@google.com", "report-id": "2025-12-02T00:00:00Z_contoso.example",
+         "policies": [{"policy": {"policy-type": "sts", "policy-string": ["version: STSv1", "mode: enforce"], "policy-domain": "contoso.example",
+                                  "mx-host": ["mx1.contoso.example"]},
+                       "summary": {"total-successful-session-count": 980, "total-failure-session-count": 20},
+                       "failure-details": [{"result-type": "certificate-expired", "sending-mta-ip": "209.85.220.41",
+                                            "receiving-mx-hostname": "mx2.contoso.example", "failed-session-count": 20}]}]}
+        """
+
     static func reports() -> [String: Data] {
         let f = ReportFactory.self
         let december = f.report(id: "g-1", records: [
@@ -59,6 +69,7 @@ struct SiteBuildTests {
             "fabrikam.xml": f.xml(fabrikam),
             "nested/deeper/northwind.xml.gz": Inflater.gzip(f.xml(northwind)),
             "broken.xml": Data("<feedback><report_metadata>".utf8),
+            "tls/google.json.gz": Inflater.gzip(Data(Self.tlsReport.utf8)),
         ]
     }
 
@@ -67,8 +78,9 @@ struct SiteBuildTests {
         defer { workspace.remove() }
         let report = try workspace.build()
 
-        #expect(report.filesRead == 7)
+        #expect(report.filesRead == 8)
         #expect(report.uniqueReports == 5)
+        #expect(report.uniqueTLSReports == 1)
         #expect(report.duplicates.map(\.dropped.file) == ["google/december.xml"], "the first copy in path order is kept")
         #expect(report.skippedFiles.map(\.file) == ["broken.xml"])
         #expect(report.unassigned.map(\.headerFrom) == ["unrelated.example"])
@@ -139,6 +151,18 @@ struct SiteBuildTests {
         let blueStyle = blueCSS.flatMap { workspace.text("public/blue/assets/\($0)") } ?? ""
         #expect(blueStyle.contains("--color-primary: #003366;"))
         #expect(workspace.files(under: "public/blue/assets").contains { $0.hasPrefix("blue-logo.") && $0.hasSuffix(".svg") })
+
+        let tls = workspace.text("public/acme-it/contoso/2025-12/tls/index.html") ?? ""
+        #expect(tls.contains("1,000"), "sessions")
+        #expect(tls.contains("98.0%"), "success rate")
+        #expect(tls.contains("certificate-expired"))
+        #expect(tls.contains("mx2.contoso.example"))
+        #expect(month.contains("href=\"tls/index.html\""))
+        let tlsSummary = summary?["tls"] as? [String: Any]
+        #expect(tlsSummary?["successful"] as? Int == 980)
+        #expect(tlsSummary?["failed"] as? Int == 20)
+        let tlsCSV = workspace.text("public/acme-it/contoso/2025-12/tls.csv") ?? ""
+        #expect(tlsCSV.split(separator: "\r\n").count == 1 + 2, "header, the policy and its failure detail")
 
         let landing = workspace.text("public/acme-it/index.html") ?? ""
         #expect(!landing.contains("contoso"), "the landing page lists no clients")

@@ -82,6 +82,24 @@ def text(element, *path):
     return None if element is None or element.text is None else element.text.strip()
 
 
+def parse_tls(data):
+    """(identity, begin, [(policy domain, successful, failed)]) of an SMTP TLS report, or None."""
+    try:
+        report = json.loads(data.lstrip(b"\xef\xbb\xbf"))
+        begin = report["date-range"]["start-datetime"]
+        start = time.strptime(begin[:19].replace("t", "T").replace(" ", "T"), "%Y-%m-%dT%H:%M:%S")
+        identity = (report["organization-name"], str(report["report-id"]))
+        policies = []
+        for policy in report.get("policies") or []:
+            summary = policy.get("summary") or {}
+            domain = ((policy.get("policy") or {}).get("policy-domain") or "").strip().lower().rstrip(".")
+            policies.append((domain, int(float(summary.get("total-successful-session-count", 0))),
+                             int(float(summary.get("total-failure-session-count", 0)))))
+        return identity, start, policies
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def parse(data):
     data = data.lstrip(b"\xef\xbb\xbf")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
@@ -139,6 +157,25 @@ def main():
     sources.sort(key=lambda item: (item[0][0], "\0".join(item[0][1:])))
     seen = set()
     totals = {}
+    seen_tls = set()
+    for source, content in sources:
+        if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            continue
+        parsed = parse_tls(content)
+        if parsed is None or parsed[0] in seen_tls:
+            continue
+        seen_tls.add(parsed[0])
+        identity, start, policies = parsed
+        # A timestamp with an offset may fall in another UTC month; the corpus's do not.
+        month = time.strftime("%Y-%m", start)
+        for domain, successful, failed in policies:
+            labels = domain.split(".")
+            owner = next((".".join(labels[i:]) for i in range(len(labels)) if ".".join(labels[i:]) in domains), None)
+            if owner is None:
+                continue
+            entry = totals.setdefault(f"tls {owner} {month}", {"successful": 0, "failed": 0})
+            entry["successful"] += successful
+            entry["failed"] += failed
     for source, xml in sources:
         parsed = parse(xml)
         if parsed is None:
@@ -160,7 +197,8 @@ def main():
             entry["dkim_aligned"] += count if dkim else 0
             entry["reports"].add(identity)
     for entry in totals.values():
-        entry["reports"] = len(entry["reports"])
+        if "reports" in entry:
+            entry["reports"] = len(entry["reports"])
     json.dump(totals, sys.stdout, sort_keys=True)
 
 
