@@ -17,6 +17,12 @@ public struct ReportMonth: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(year: y, month: m)
     }
 
+    /// The number of days in the month.
+    public var dayCount: Int {
+        let next = month == 12 ? (year + 1, 1) : (year, month + 1)
+        return CivilDate.daysSinceEpoch(year: next.0, month: next.1, day: 1) - CivilDate.daysSinceEpoch(year: year, month: month, day: 1)
+    }
+
     public init?(_ text: String) {
         let parts = text.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
@@ -34,6 +40,13 @@ public struct ReportMonth: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.year, lhs.month) < (rhs.year, rhs.month) }
+}
+
+extension DateRange {
+    /// The day of the month (UTC) on which the range begins.
+    public var beginDay: Int {
+        CivilDate.from(daysSinceEpoch: Int(begin.quotientAndRemainderFlooring(dividingBy: 86_400))).day
+    }
 }
 
 /// Gregorian calendar arithmetic on days since 1970-01-01, without Foundation's calendars.

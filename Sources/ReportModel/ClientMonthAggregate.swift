@@ -11,6 +11,8 @@ public struct DomainMonth: Sendable, Hashable {
     public var headerFromDomains: [String: MessageTally] = [:]
     /// Each policy the reporters saw published, with the number of reports that saw it.
     public var publishedPolicies: [PublishedPolicy: Int] = [:]
+    /// By day of the month (1–31, UTC) on which the report's date range begins.
+    public var daily: [Int: MessageTally] = [:]
 
     public init(domain: String) {
         self.domain = domain
@@ -134,15 +136,16 @@ extension OwnerMonth {
     ) {
         let identity = report.identity
         domains[domain, default: DomainMonth(domain: domain)].add(
-            record, of: identity, policy: countingPolicy ? report.policy : nil)
+            record, of: identity, day: report.metadata.dateRange.beginDay, policy: countingPolicy ? report.policy : nil)
         records.append(AggregatedRecord(
             domain: domain, report: identity, dateRange: report.metadata.dateRange, record: record))
     }
 }
 
 extension DomainMonth {
-    fileprivate mutating func add(_ record: ReportRecord, of identity: ReportIdentity, policy: PublishedPolicy?) {
+    fileprivate mutating func add(_ record: ReportRecord, of identity: ReportIdentity, day: Int, policy: PublishedPolicy?) {
         tally.add(record)
+        daily[day, default: MessageTally()].add(record)
         reports.insert(identity)
         sources[record.sourceIP, default: MessageTally()].add(record)
         reporters[identity.orgName, default: ReporterTally()].add(record, reportID: identity.reportID)
@@ -225,6 +228,15 @@ extension OwnerMonth {
                 merged[name, default: ReporterTally()].reports.formUnion(tally.reports)
                 merged[name, default: ReporterTally()].tally.add(tally.tally)
             }
+        }
+        return merged
+    }
+
+    /// Per day of the month, across the domains.
+    public var daily: [Int: MessageTally] {
+        var merged: [Int: MessageTally] = [:]
+        for domain in domains.values {
+            for (day, tally) in domain.daily { merged[day, default: MessageTally()].add(tally) }
         }
         return merged
     }

@@ -34,7 +34,7 @@ struct ClientPagesRenderer {
             "client", path: "index.html", title: client.name,
             breadcrumbs: [Link(label: home.label, href: "../index.html")],
             ClientIndexPage(clientName: client.name, domains: client.domains, latest: monthLinks.first,
-                            latestKPIs: latestKPIs, months: monthLinks))
+                            latestKPIs: latestKPIs, months: monthLinks, trendChart: latest.map { trendChart(endingAt: $0, id: "trend") }))
 
         for (index, month) in sortedMonths.enumerated() {
             guard let data = months[month] else { continue }
@@ -56,7 +56,9 @@ struct ClientPagesRenderer {
                     reporters: reporterRows(data.reporters),
                     previous: previousMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     next: nextMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
-                    summaryHref: "summary.json", recordsHref: "records.csv", tls: tls.overview))
+                    summaryHref: "summary.json", recordsHref: "records.csv", tls: tls.overview,
+                    trendChart: trendChart(endingAt: month, id: "trend"),
+                    dailyChart: dailyChart(data.daily, month: month, id: "daily")))
             files["\(folder)/tls/index.html"] = try page(
                 "tls", path: "\(folder)/tls/index.html", title: "\(words.text("tls.title")) — \(monthLabel(month))",
                 breadcrumbs: [Link(label: home.label, href: "../../../index.html"),
@@ -80,7 +82,8 @@ struct ClientPagesRenderer {
                         sources: sourceRows(stats?.sources ?? [:], limit: 50),
                         reporters: reporterRows(stats?.reporters ?? [:]),
                         subdomains: subdomainRows(stats),
-                        monthHref: "../index.html"))
+                        monthHref: "../index.html",
+                        dailyChart: dailyChart(stats?.daily ?? [:], month: month, id: "daily")))
             }
             files["\(folder)/summary.json"] = try summary(month: month, data: data).encoded()
             files["\(folder)/records.csv"] = RecordsCSV.render(data.records)
@@ -95,6 +98,33 @@ struct ClientPagesRenderer {
 
     private func monthLabel(_ month: ReportMonth) -> String {
         format.month(year: month.year, month: month.month)
+    }
+
+    /// DMARC pass rate over the twelve months ending at `month`.
+    private func trendChart(endingAt month: ReportMonth, id: String) -> SafeHTML {
+        var months = [month]
+        while months.count < 12 { months.insert(months[0].previous, at: 0) }
+        let points = months.map { month -> SVGChart.Point in
+            let tally = self.months[month]?.total
+            let value = tally.flatMap { $0.messages > 0 ? Double($0.dmarcPass) * 100 / Double($0.messages) : nil }
+            return SVGChart.Point(label: format.shortMonth(month.month), value: value)
+        }
+        let description = zip(months, points).map { month, point in
+            "\(monthLabel(month)): \(point.value.map { format.oneDecimal($0) + "%" } ?? words.text("chart.no_data"))"
+        }.joined(separator: "; ")
+        return SVGChart.percentLine(points, title: words.text("chart.trend_title"), description: description, id: id)
+    }
+
+    /// Messages per day, passing and failing DMARC.
+    private func dailyChart(_ daily: [Int: MessageTally], month: ReportMonth, id: String) -> SafeHTML {
+        let bars = (1...month.dayCount).map { day in
+            SVGChart.Bar(label: "\(day)", pass: daily[day]?.dmarcPass ?? 0,
+                         fail: (daily[day]?.messages ?? 0) - (daily[day]?.dmarcPass ?? 0))
+        }
+        let description = bars.filter { $0.pass + $0.fail > 0 }.map {
+            words.text("chart.daily_entry", ["day": $0.label, "pass": format.integer($0.pass), "fail": format.integer($0.fail)])
+        }.joined(separator: "; ")
+        return SVGChart.stackedBars(bars, title: words.text("chart.daily_title"), description: description, id: id)
     }
 
     private func kpis(_ tally: MessageTally, reports: Int, previous: MessageTally?) -> [KPI] {

@@ -112,6 +112,7 @@ struct ClientIndexPage {
     var latest: MonthLink?
     var latestKPIs: [KPI]
     var months: [MonthLink]
+    var trendChart: SafeHTML?
 }
 
 struct MonthPage {
@@ -127,6 +128,8 @@ struct MonthPage {
     var summaryHref: String
     var recordsHref: String
     var tls: TLSOverview?
+    var trendChart: SafeHTML
+    var dailyChart: SafeHTML
 }
 
 struct DomainPage {
@@ -141,6 +144,7 @@ struct DomainPage {
     var reporters: [ReporterRow]
     var subdomains: [SubdomainRow]
     var monthHref: String
+    var dailyChart: SafeHTML
 }
 
 struct NotFoundPage {

@@ -47,6 +47,14 @@ public struct LocaleFormatter: Sendable, Hashable {
         }
     }
 
+    /// `Oct` / `10月`, for chart axes.
+    public func shortMonth(_ month: Int) -> String {
+        switch locale {
+        case "ja": "\(month)月"
+        default: String(Self.englishMonths[(month - 1) % 12].prefix(3))
+        }
+    }
+
     public func date(year: Int, month: Int, day: Int) -> String {
         switch locale {
         case "ja": "\(year)年\(month)月\(day)日"

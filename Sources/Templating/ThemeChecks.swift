@@ -8,8 +8,12 @@ public struct ThemeCheckFailure: Error, CustomStringConvertible {
 
 /// The checks `sitegen theme check` runs and `build` relies on, beyond reading the files.
 enum ThemeChecks {
-    /// Values sitegen renders as HTML itself; only these may be printed with `{{{…}}}`.
-    static let safeHTMLValues: Set<String> = ["page.intro", "page.body", "chrome.footer", "chrome.legal"]
+    /// Values sitegen renders as HTML itself (Markdown, charts); only these may be printed
+    /// with `{{{…}}}`, by full name or, inside `{{#page}}`/`{{#chrome}}`, by their own name.
+    static let safeHTMLValues: Set<String> = [
+        "page.intro", "page.body", "chrome.footer", "chrome.legal", "page.trendChart", "page.dailyChart",
+        "intro", "body", "footer", "legal", "trendChart", "dailyChart",
+    ]
     static let supportedLocales = ["en", "ja"]
 
     /// Missing partials and parents, unsafe `{{{…}}}`, changed delimiters and words used by a
@@ -37,7 +41,7 @@ enum ThemeChecks {
                 case .unescaped:
                     let name = tag.name == "." ? (sections.last ?? ".") : tag.name
                     if !safeHTMLValues.contains(name) {
-                        report("{{{\(tag.name)}}} prints \(name) without escaping; only \(safeHTMLValues.sorted().joined(separator: ", ")) may be, use {{\(tag.name)}}")
+                        report("{{{\(tag.name)}}} prints \(name) without escaping; only \(safeHTMLValues.filter { $0.contains(".") }.sorted().joined(separator: ", ")) may be, use {{\(tag.name)}}")
                     }
                 case .delimiter:
                     report("changing the Mustache delimiters is not supported by the checks; keep {{ }}")

@@ -227,3 +227,29 @@ struct StylesheetReferenceTests {
         #expect(rewritten == "x{y:url(\"../img/a.svg\")} z{w:url(b.1.svg)}")
     }
 }
+
+@Suite("SVG charts")
+struct SVGChartTests {
+    @Test func barsAreAccessibleEscapedAndDeterministic() {
+        let bars = [SVGChart.Bar(label: "1", pass: 90, fail: 10), SVGChart.Bar(label: "<2>", pass: 0, fail: 0)]
+        let chart = SVGChart.stackedBars(bars, title: "Daily <mail>", description: "day 1: 90 passed", id: "daily\"x")
+        #expect(chart.html.hasPrefix("<svg class=\"chart\""))
+        #expect(chart.html.contains("role=\"img\""))
+        #expect(chart.html.contains("aria-labelledby=\"dailyx-title dailyx-desc\""))
+        #expect(chart.html.contains("<title id=\"dailyx-title\">Daily &lt;mail&gt;</title>"))
+        #expect(chart.html.contains("&lt;2&gt;"))
+        #expect(!chart.html.contains("<script"))
+        #expect(chart.html.contains("class=\"chart-pass\""))
+        #expect(chart.html.contains("class=\"chart-fail\""))
+        #expect(chart == SVGChart.stackedBars(bars, title: "Daily <mail>", description: "day 1: 90 passed", id: "daily\"x"))
+    }
+
+    @Test func linesBreakWhereThereIsNoData() {
+        let points = [SVGChart.Point(label: "Jan", value: 90), SVGChart.Point(label: "Feb", value: 95), SVGChart.Point(label: "Mar", value: nil),
+                      SVGChart.Point(label: "Apr", value: 99)]
+        let chart = SVGChart.percentLine(points, title: "Trend", description: "d", id: "trend").html
+        #expect(chart.components(separatedBy: "<polyline").count == 2, "one segment: Apr stands alone")
+        #expect(chart.components(separatedBy: "<circle").count == 4)
+        #expect(chart.contains(">100%</text>"))
+    }
+}
