@@ -44,6 +44,8 @@ struct ClientPagesRenderer {
             let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
             let total = data.total
             let tls = TLSPageBuilder(client: client, data: data, words: words, format: format)
+            let findings = FindingsAnalyzer(client: client, format: format)
+                .findings(current: data, previous: previousMonth.flatMap { months[$0] })
             let previousTotal = previousMonth.flatMap { months[$0]?.total }
             files["\(folder)/index.html"] = try page(
                 "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,
@@ -58,7 +60,8 @@ struct ClientPagesRenderer {
                     next: nextMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     summaryHref: "summary.json", recordsHref: "records.csv", tls: tls.overview,
                     trendChart: trendChart(endingAt: month, id: "trend"),
-                    dailyChart: dailyChart(data.daily, month: month, id: "daily")))
+                    dailyChart: dailyChart(data.daily, month: month, id: "daily"),
+                    findings: findings.map { $0.row(words) }))
             files["\(folder)/tls/index.html"] = try page(
                 "tls", path: "\(folder)/tls/index.html", title: "\(words.text("tls.title")) — \(monthLabel(month))",
                 breadcrumbs: [Link(label: home.label, href: "../../../index.html"),
@@ -85,7 +88,7 @@ struct ClientPagesRenderer {
                         monthHref: "../index.html",
                         dailyChart: dailyChart(stats?.daily ?? [:], month: month, id: "daily")))
             }
-            files["\(folder)/summary.json"] = try summary(month: month, data: data).encoded()
+            files["\(folder)/summary.json"] = try summary(month: month, data: data, findings: findings).encoded()
             files["\(folder)/records.csv"] = RecordsCSV.render(data.records)
         }
         return files
@@ -205,7 +208,7 @@ struct ClientPagesRenderer {
         }
     }
 
-    private func summary(month: ReportMonth, data: OwnerMonth) -> MonthSummaryDocument {
+    private func summary(month: ReportMonth, data: OwnerMonth, findings: [Finding]) -> MonthSummaryDocument {
         let total = data.total
         return MonthSummaryDocument(
             reseller: resellerID, client: client.id, clientName: client.name, month: month.description,
@@ -225,6 +228,10 @@ struct ClientPagesRenderer {
                 .init(sourceIp: $0.key, messages: $0.value.messages, dmarcPass: $0.value.dmarcPass,
                       spfAligned: $0.value.spfAligned, dkimAligned: $0.value.dkimAligned)
             },
-            tls: .init(data))
+            tls: .init(data),
+            findings: findings.map {
+                .init(severity: $0.severity.name, kind: $0.kind.rawValue, domain: $0.domain, values: $0.data,
+                      message: "\($0.domain): \($0.row(words).text)")
+            })
     }
 }

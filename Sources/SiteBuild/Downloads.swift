@@ -59,6 +59,16 @@ struct MonthSummaryDocument: Encodable {
     var reporters: [Reporter]
     var sources: [Source]
     var tls: TLS
+    var findings: [FindingEntry]
+
+    struct FindingEntry: Encodable {
+        var severity: String
+        var kind: String
+        var domain: String
+        var values: [String: String]
+        /// The finding as a sentence in the client's language.
+        var message: String
+    }
 
     struct TLS: Encodable {
         struct Sessions: Encodable {

@@ -130,6 +130,7 @@ struct MonthPage {
     var tls: TLSOverview?
     var trendChart: SafeHTML
     var dailyChart: SafeHTML
+    var findings: [FindingRow]
 }
 
 struct DomainPage {
