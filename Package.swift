@@ -30,7 +30,8 @@ let package = Package(
             dependencies: [
                 "SystemZlib",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
+            ],
+            resources: [.process("Resources")]
         ),
         .target(
             name: "Templating",

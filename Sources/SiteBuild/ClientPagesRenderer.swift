@@ -34,7 +34,7 @@ struct ClientPagesRenderer {
             "client", path: "index.html", title: client.name,
             breadcrumbs: [Link(label: home.label, href: "../index.html")],
             ClientIndexPage(clientName: client.name, domains: client.domains, latest: monthLinks.first,
-                            latestKPIs: latestKPIs, months: monthLinks, trendChart: latest.map { trendChart(endingAt: $0, id: "trend") }))
+                            kpis: latestKPIs, months: monthLinks, trendChart: latest.map { trendChart(endingAt: $0, id: "chart-trend") }))
 
         for (index, month) in sortedMonths.enumerated() {
             guard let data = months[month] else { continue }
@@ -59,8 +59,8 @@ struct ClientPagesRenderer {
                     previous: previousMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     next: nextMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     summaryHref: "summary.json", recordsHref: "records.csv", tls: tls.overview,
-                    trendChart: trendChart(endingAt: month, id: "trend"),
-                    dailyChart: dailyChart(data.daily, month: month, id: "daily"),
+                    trendChart: trendChart(endingAt: month, id: "chart-trend"),
+                    dailyChart: dailyChart(data.daily, month: month, id: "chart-daily"),
                     findings: findings.map { $0.row(words) }))
             files["\(folder)/tls/index.html"] = try page(
                 "tls", path: "\(folder)/tls/index.html", title: "\(words.text("tls.title")) — \(monthLabel(month))",
@@ -86,7 +86,7 @@ struct ClientPagesRenderer {
                         reporters: reporterRows(stats?.reporters ?? [:]),
                         subdomains: subdomainRows(stats),
                         monthHref: "../index.html",
-                        dailyChart: dailyChart(stats?.daily ?? [:], month: month, id: "daily")))
+                        dailyChart: dailyChart(stats?.daily ?? [:], month: month, id: "chart-daily")))
             }
             files["\(folder)/summary.json"] = try summary(month: month, data: data, findings: findings).encoded()
             files["\(folder)/records.csv"] = RecordsCSV.render(data.records)

@@ -110,7 +110,7 @@ struct ClientIndexPage {
     var clientName: String
     var domains: [String]
     var latest: MonthLink?
-    var latestKPIs: [KPI]
+    var kpis: [KPI]
     var months: [MonthLink]
     var trendChart: SafeHTML?
 }

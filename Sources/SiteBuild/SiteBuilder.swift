@@ -130,6 +130,13 @@ public struct SiteBuilder: Sendable {
             }
         }
 
+        do {
+            let theme = try ThemeLocator(builtinRoot: options.builtinThemes).resolve("default", relativeTo: options.builtinThemes)
+            let portfolio = PortfolioRenderer(config: config, owners: aggregator.owners, folders: folders, theme: theme)
+            files.merge(try portfolio.render()) { _, new in new }
+        } catch {
+            report.failures.append(BuildFailure(step: .render, subject: PortfolioRenderer.folder, reason: "\(error)"))
+        }
         if config.resellers.contains(where: \.privateClientFolders) {
             files["_portfolio/client-links.csv"] = ClientLinks.csv(config: config, folders: folders)
         }

@@ -166,6 +166,14 @@ struct SiteBuildTests {
 
         let landing = workspace.text("public/acme-it/index.html") ?? ""
         #expect(!landing.contains("contoso"), "the landing page lists no clients")
+
+        let portfolio = workspace.text("public/_portfolio/index.html") ?? ""
+        for client in ["Contoso Ltd", "Fabrikam", "northwind"] {
+            #expect(portfolio.contains(client), "the portfolio lists \(client)")
+        }
+        #expect(portfolio.contains("href=\"../acme-it/contoso/index.html\""))
+        #expect(portfolio.contains("href=\"../blue/northwind/index.html\""))
+        #expect(!workspace.files(under: "public/acme-it").contains { $0.contains("portfolio") }, "never inside a reseller root")
     }
 
     @Test func twoBuildsOfTheSameInputAreByteIdentical() throws {

@@ -1,0 +1,94 @@
+import Foundation
+import ReportModel
+import Templating
+
+struct PortfolioRow {
+    var reseller: String
+    var client: String
+    var href: String
+    var month: String
+    var messages: String
+    var passRate: String
+    var passTone: String
+    var policies: String
+    var tls: String
+    var critical: Int
+    var warnings: Int
+    var topFinding: String
+}
+
+struct PortfolioPage {
+    var rows: [PortfolioRow]
+    var clientCount: String
+}
+
+/// The MSP's roll-up at `public/_portfolio/`: every client of every reseller on one page,
+/// most urgent first. It lives outside every reseller root, so no reseller publishes it.
+struct PortfolioRenderer {
+    static let folder = "_portfolio"
+
+    let config: WorkspaceConfig
+    let owners: [ClientKey: [ReportMonth: OwnerMonth]]
+    let folders: ClientFolders
+    let theme: ResolvedTheme
+
+    func render() throws(ThemeError) -> [String: Data] {
+        let words = try theme.strings(for: "en")
+        let format = LocaleFormatter(locale: "en")
+        let portal = ResellerConfig(id: Self.folder, name: words.text("portfolio.title"), theme: "default", baseURL: nil,
+                                    locale: "en", privateClientFolders: false, clients: [])
+        let assets = try ThemeAssets(theme: theme)
+        let shell = PageShell(reseller: portal, theme: theme, assets: assets, markdown: MarkdownRenderer())
+        var files: [String: Data] = [:]
+        for (path, data) in assets.files { files["\(Self.folder)/\(path)"] = data }
+
+        var rows: [(row: PortfolioRow, rate: Double)] = []
+        for reseller in config.resellers {
+            for client in reseller.clients {
+                let key = ClientKey(reseller: reseller.id, client: client.id)
+                rows.append(row(reseller: reseller, client: client, months: owners[key] ?? [:], folder: folders.folder(key), format: format, words: words))
+            }
+        }
+        rows.sort { a, b in
+            (-a.row.critical, -a.row.warnings, a.rate, a.row.reseller, a.row.client)
+                < (-b.row.critical, -b.row.warnings, b.rate, b.row.reseller, b.row.client)
+        }
+        let page = PortfolioPage(rows: rows.map(\.row), clientCount: format.integer(rows.count))
+        let chrome = shell.chrome(path: "index.html", title: words.text("portfolio.title"), words: words, breadcrumbs: [], noindex: true)
+        files["\(Self.folder)/index.html"] = Data(try theme.render("portfolio", PageContext(chrome: chrome, t: words.templateTree, page: page)).utf8)
+        let learnChrome = shell.chrome(path: "learn/dmarc.html", title: words.text("learn.title"), words: words,
+                                       breadcrumbs: [Link(label: words.text("portfolio.title"), href: "../index.html")], noindex: true)
+        let learn = ContentPage(body: MarkdownRenderer().render(theme.content(named: "what-is-dmarc", locale: "en") ?? ""))
+        files["\(Self.folder)/learn/dmarc.html"] = Data(try theme.render("content", PageContext(chrome: learnChrome, t: words.templateTree, page: learn)).utf8)
+        return files
+    }
+
+    private func row(
+        reseller: ResellerConfig, client: ClientConfig, months: [ReportMonth: OwnerMonth], folder: String,
+        format: LocaleFormatter, words: LocaleStrings
+    ) -> (row: PortfolioRow, rate: Double) {
+        let href = "../\(reseller.id)/\(folder)/index.html"
+        guard let latest = months.keys.max(), let data = months[latest] else {
+            return (PortfolioRow(reseller: reseller.name, client: client.name, href: href, month: "–", messages: "0", passRate: "–",
+                                 passTone: "neutral", policies: "–", tls: "–", critical: 0, warnings: 0,
+                                 topFinding: words.text("portfolio.no_reports")), 101)
+        }
+        let total = data.total
+        let findings = FindingsAnalyzer(client: client, format: format).findings(current: data, previous: months[latest.previous])
+        let policies = client.domains.compactMap { domain in
+            FindingsAnalyzer.dominantPolicy(data.domains[domain]).map { "\(domain): \(FindingsAnalyzer.policyLabel($0))" }
+        }
+        let tls = data.tls.values.reduce(into: TLSSessionTally()) { $0.add($1.sessions) }
+        let rate = total.messages > 0 ? Double(total.dmarcPass) * 100 / Double(total.messages) : 100
+        return (PortfolioRow(
+            reseller: reseller.name, client: client.name, href: href,
+            month: format.month(year: latest.year, month: latest.month),
+            messages: format.integer(total.messages), passRate: format.percent(total.dmarcPass, of: total.messages),
+            passTone: rate >= 95 ? "good" : (rate >= 80 ? "warn" : "bad"),
+            policies: policies.isEmpty ? "–" : policies.joined(separator: "; "),
+            tls: tls.total > 0 ? format.percent(tls.successful, of: tls.total) : "–",
+            critical: findings.filter { $0.severity == .critical }.count,
+            warnings: findings.filter { $0.severity == .warning }.count,
+            topFinding: findings.first.map { "\($0.domain): \($0.row(words).text)" } ?? ""), rate)
+    }
+}
