@@ -64,6 +64,9 @@ public struct SenderCatalog: Sendable {
     private let sendersBySelector: [String: Int]
 
     /// The first sender to claim a domain or selector keeps it.
+    /// The file a workspace may hold to add senders or replace shipped ones.
+    public static let workspaceFileName = "known-senders.json"
+
     public init(senders: [KnownSender]) {
         self.senders = senders
         var byDomain: [String: Int] = [:]

@@ -12,6 +12,7 @@ struct ClientPagesRenderer {
     let shell: PageShell
     let words: LocaleStrings
     let resellerID: String
+    let classifier: SenderClassifier
 
     private var format: LocaleFormatter { LocaleFormatter(locale: words.locale) }
     private var theme: ResolvedTheme { shell.theme }
@@ -44,8 +45,15 @@ struct ClientPagesRenderer {
             let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
             let total = data.total
             let tls = TLSPageBuilder(client: client, data: data, words: words, format: format)
+            let recordsByDomain = Dictionary(grouping: data.records, by: \.domain)
+            var analyses: [String: DomainAnalysis] = [:]
+            for domain in client.domains {
+                analyses[domain] = DomainAnalysis(
+                    domain: domain, records: recordsByDomain[domain]?.map(\.record) ?? [], stats: data.domains[domain],
+                    classifier: classifier, otherDomains: client.domains.filter { $0 != domain })
+            }
             let findings = FindingsAnalyzer(client: client, format: format)
-                .findings(current: data, previous: previousMonth.flatMap { months[$0] })
+                .findings(current: data, previous: previousMonth.flatMap { months[$0] }, senders: analyses.mapValues(\.senders))
             let previousTotal = previousMonth.flatMap { months[$0]?.total }
             files["\(folder)/index.html"] = try page(
                 "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,
@@ -71,6 +79,8 @@ struct ClientPagesRenderer {
             files["\(folder)/tls.csv"] = TLSCSV.render(data.tlsRows)
             for domain in client.domains {
                 let stats = data.domains[domain]
+                guard let domainAnalysis = analyses[domain] else { continue }
+                let analysis = DomainAnalysisPresenter(analysis: domainAnalysis, words: words, format: format)
                 let domainTotal = stats?.tally ?? MessageTally()
                 files["\(folder)/\(domain)/index.html"] = try page(
                     "domain", path: "\(folder)/\(domain)/index.html", title: "\(domain) — \(monthLabel(month))",
@@ -86,9 +96,10 @@ struct ClientPagesRenderer {
                         reporters: reporterRows(stats?.reporters ?? [:]),
                         subdomains: subdomainRows(stats),
                         monthHref: "../index.html",
-                        dailyChart: dailyChart(stats?.daily ?? [:], month: month, id: "chart-daily")))
+                        dailyChart: dailyChart(stats?.daily ?? [:], month: month, id: "chart-daily"),
+                        senders: analysis.senders, readiness: analysis.readiness, checklist: analysis.checklist))
             }
-            files["\(folder)/summary.json"] = try summary(month: month, data: data, findings: findings).encoded()
+            files["\(folder)/summary.json"] = try summary(month: month, data: data, findings: findings, analyses: analyses).encoded()
             files["\(folder)/records.csv"] = RecordsCSV.render(data.records)
         }
         return files
@@ -208,7 +219,7 @@ struct ClientPagesRenderer {
         }
     }
 
-    private func summary(month: ReportMonth, data: OwnerMonth, findings: [Finding]) -> MonthSummaryDocument {
+    private func summary(month: ReportMonth, data: OwnerMonth, findings: [Finding], analyses: [String: DomainAnalysis]) -> MonthSummaryDocument {
         let total = data.total
         return MonthSummaryDocument(
             reseller: resellerID, client: client.id, clientName: client.name, month: month.description,
@@ -219,7 +230,8 @@ struct ClientPagesRenderer {
                 let t = stats?.tally ?? MessageTally()
                 return .init(domain: domain, messages: t.messages, dmarcPass: t.dmarcPass, spfAligned: t.spfAligned,
                              dkimAligned: t.dkimAligned, disposition: .init(t.disposition), reports: stats?.reports.count ?? 0,
-                             sources: stats?.sources.count ?? 0)
+                             sources: stats?.sources.count ?? 0, senders: analyses[domain]?.summarySenders ?? [],
+                             readiness: analyses[domain]?.summaryReadiness ?? .init(level: "no_data"))
             },
             reporters: data.reporters.sorted { $0.key < $1.key }.map {
                 .init(orgName: $0.key, reports: $0.value.reports.count, messages: $0.value.tally.messages, dmarcPass: $0.value.tally.dmarcPass)

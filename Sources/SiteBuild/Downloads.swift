@@ -32,6 +32,33 @@ struct MonthSummaryDocument: Encodable {
         var disposition: Disposition
         var reports: Int
         var sources: Int
+        var senders: [Sender]
+        var readiness: Readiness
+    }
+
+    struct Sender: Encodable {
+        /// `known`, `unlisted`, `own`, `forwarded` or `unknown`.
+        var identity: String
+        var name: String
+        var category: String?
+        /// `aligned`, `misaligned`, `forwarder` or `suspicious`.
+        var verdict: String
+        /// `dkim_not_aligned`, `spf_not_aligned`, `dkim_missing`.
+        var fixes: [String]
+        var messages: Int
+        var dmarcPass: Int
+        var spfAligned: Int
+        var dkimAligned: Int
+        var sourceIps: [String]
+    }
+
+    struct Readiness: Encodable {
+        /// `ready`, `almost`, `not_ready`, `strongest` or `no_data`.
+        var level: String
+        /// Share (0–1) of authorised senders' mail that passes DMARC.
+        var alignedShare: Double?
+        var currentPolicy: String?
+        var nextPolicy: String?
     }
 
     struct Reporter: Encodable {

@@ -25,6 +25,8 @@ struct Finding: Hashable {
         case reportsStopped = "reports_stopped"
         case tlsFailuresRising = "tls_failures_rising"
         case tlsFailures = "tls_failures"
+        case senderMisaligned = "sender_misaligned"
+        case unknownSenders = "unknown_senders"
     }
 
     var severity: Severity
@@ -48,9 +50,13 @@ struct FindingsAnalyzer {
     let client: ClientConfig
     let format: LocaleFormatter
 
-    func findings(current: OwnerMonth, previous: OwnerMonth?) -> [Finding] {
+    /// Unknown senders are a finding from this share of a domain's mail (and `minimumMessages`).
+    static let unknownSenderShare = 0.01
+
+    func findings(current: OwnerMonth, previous: OwnerMonth?, senders: [String: [SenderSummary]] = [:]) -> [Finding] {
         var findings: [Finding] = []
         for domain in client.domains {
+            findings += senderFindings(domain, senders[domain] ?? [], current.domains[domain])
             let now = current.domains[domain]
             let before = previous?.domains[domain]
             findings += passRate(domain, now, before)
@@ -63,6 +69,26 @@ struct FindingsAnalyzer {
             findings += tls(domain, current.tls[domain], previous?.tls[domain])
         }
         return findings.sorted { ($0.severity, $0.domain, $0.kind.rawValue) < ($1.severity, $1.domain, $1.kind.rawValue) }
+    }
+
+    private func senderFindings(_ domain: String, _ senders: [SenderSummary], _ stats: DomainMonth?) -> [Finding] {
+        var findings: [Finding] = []
+        for sender in senders {
+            if case .authorisedMisaligned = sender.verdict, sender.messages >= Self.minimumMessages {
+                findings.append(Finding(severity: .warning, kind: .senderMisaligned, domain: domain,
+                                        values: ["sender": sender.name, "messages": format.integer(sender.messages)],
+                                        data: ["sender": sender.name, "messages": String(sender.messages)]))
+            }
+        }
+        let unknown = senders.filter { $0.verdict == .unknownSuspicious }.reduce(0) { $0 + $1.messages }
+        if let stats, unknown >= Self.minimumMessages, Double(unknown) >= Double(stats.tally.messages) * Self.unknownSenderShare {
+            let enforced = Self.dominantPolicy(stats).map { Self.strength($0) >= 200 } ?? false
+            findings.append(Finding(severity: enforced ? .notice : .warning, kind: .unknownSenders, domain: domain,
+                                    values: ["messages": format.integer(unknown),
+                                             "sources": format.integer(senders.filter { $0.verdict == .unknownSuspicious }.reduce(0) { $0 + $1.sources.count })],
+                                    data: ["messages": String(unknown)]))
+        }
+        return findings
     }
 
     private func rate(_ tally: MessageTally) -> Double? {

@@ -146,6 +146,9 @@ struct DomainPage {
     var subdomains: [SubdomainRow]
     var monthHref: String
     var dailyChart: SafeHTML
+    var senders: [SenderRow]
+    var readiness: ReadinessModel
+    var checklist: [CheckRow]
 }
 
 struct NotFoundPage {
@@ -186,4 +189,35 @@ struct TLSOverview {
     var successRate: String
     var failed: String
     var tone: String
+}
+
+struct SenderRow {
+    var name: String
+    var category: String
+    var verdict: String
+    var tone: String
+    var messages: String
+    var passRate: String
+    var dkimRate: String
+    var spfRate: String
+    var sources: String
+    var recognisedBy: String
+    var fixes: [String]
+}
+
+struct ReadinessModel {
+    var level: String
+    var title: String
+    var tone: String
+    var explanation: String
+    var record: String?
+    var blockersHeading: String
+    var blockers: [String]
+}
+
+struct CheckRow {
+    var label: String
+    var status: String
+    var statusLabel: String
+    var detail: String
 }

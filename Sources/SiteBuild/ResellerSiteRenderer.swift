@@ -19,6 +19,7 @@ struct ResellerSiteRenderer {
     /// Client id → its months with data (already limited to the months to publish).
     let data: [String: [ReportMonth: OwnerMonth]]
     let folders: ClientFolders
+    let classifier: SenderClassifier
 
     private let markdown = MarkdownRenderer()
 
@@ -45,7 +46,7 @@ struct ResellerSiteRenderer {
                 let folder = folders.folder(ClientKey(reseller: reseller.id, client: client.id))
                 let clientPages = ClientPagesRenderer(
                     client: client, folder: folder, months: data[client.id] ?? [:], shell: shell, words: clientWords,
-                    resellerID: reseller.id)
+                    resellerID: reseller.id, classifier: classifier)
                 for (path, bytes) in try clientPages.render() {
                     site.files["\(folder)/\(path)"] = bytes
                     if path.hasSuffix(".html") { site.pages += 1 }

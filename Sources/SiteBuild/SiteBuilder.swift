@@ -77,6 +77,7 @@ public struct SiteBuilder: Sendable {
             (themes[reseller.id]?.warnings ?? []).map { "reseller \(reseller.id): \($0.file): \($0.reason)" }
         }
         let folders = try ClientFolders(config: config, workspace: options.workspace)
+        let classifier = try loadSenderCatalog()
 
         let reportsFolder = options.workspace.appendingPathComponent("reports")
         progress("[ingest] reading \(reportsFolder.path)")
@@ -119,7 +120,7 @@ public struct SiteBuilder: Sendable {
             }
             guard let theme = themes[reseller.id] else { continue }
             do {
-                let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData, folders: folders).render()
+                let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData, folders: folders, classifier: classifier).render()
                 for (path, data) in site.files { files["\(reseller.id)/\(path)"] = data }
                 report.pages += site.pages
                 report.failures += site.failures
@@ -151,6 +152,17 @@ public struct SiteBuilder: Sendable {
             report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error.localizedDescription)"))
         }
         return report
+    }
+
+    /// The shipped catalog of known senders, extended by the workspace's `known-senders.json`.
+    private func loadSenderCatalog() throws(BuildSetupError) -> SenderClassifier {
+        let extra = options.workspace.appendingPathComponent(SenderCatalog.workspaceFileName)
+        do {
+            let catalog = try SenderCatalog.load(extending: FileManager.default.fileExists(atPath: extra.path) ? extra : nil)
+            return SenderClassifier(catalog: catalog)
+        } catch {
+            throw BuildSetupError(failures: [BuildFailure(step: .config, subject: extra.path, reason: "known senders: \(error)")])
+        }
     }
 
     private func isAfterPublishedMonth(_ range: DateRange) -> Bool {
