@@ -43,22 +43,41 @@ public struct SyntheticWorkspace: Sendable {
             }
         }
         files.sort { $0.relativePath < $1.relativePath }
-        return SyntheticOutput(files: files, summary: GenerationSummary(files: files, domains: domains.map(\.name)))
+        let tlsFiles = try generateTLS(domains)
+        return SyntheticOutput(
+            files: files, tlsFiles: tlsFiles,
+            summary: GenerationSummary(files: files, tlsFiles: tlsFiles, domains: domains.map(\.name)))
     }
 
-    /// The files only: paths relative to the reports folder and their bytes.
+    /// The SMTP TLS report files of the domains that ask for them, sorted by path.
+    private func generateTLS(_ domains: [SyntheticDomain]) throws -> [GeneratedTLSReportFile] {
+        let generators = domains.compactMap { DomainTLSReportGenerator(domain: $0, spec: spec) }
+        let units = generators.flatMap { generator in spec.months.map { (generator, $0) } }
+        let unitResults = ParallelMap.map(units) { generator, month in
+            Result { try generator.files(in: month) }
+        }
+        var files: [GeneratedTLSReportFile] = []
+        for result in unitResults {
+            files += try result.get()
+        }
+        return files.sorted { $0.relativePath < $1.relativePath }
+    }
+
+    /// The files only (DMARC and SMTP TLS reports): paths relative to the reports folder and
+    /// their bytes, sorted by path.
     public func files() throws -> [(relativePath: String, bytes: Data)] {
-        try generate().files.map { ($0.relativePath, $0.bytes) }
+        try generate().allFiles
     }
 
-    /// Writes every file below `reportsFolder` (as `<reporter>/<YYYY-MM>/<file name>`), creating
-    /// folders and replacing files of the same name; other files are left alone.
+    /// Writes every file below `reportsFolder` (as `<reporter>/<YYYY-MM>/<file name>`, TLS
+    /// reports as `<reporter>/<YYYY-MM>/tls/<file name>`), creating folders and replacing files
+    /// of the same name; other files are left alone.
     @discardableResult
     public func write(to reportsFolder: URL) throws -> GenerationSummary {
         let output = try generate()
         let fileManager = FileManager.default
         var createdFolders: Set<String> = []
-        for file in output.files {
+        for file in output.allFiles {
             let url = reportsFolder.appendingPathComponent(file.relativePath, isDirectory: false)
             let folder = url.deletingLastPathComponent()
             if createdFolders.insert(folder.path).inserted {
@@ -81,6 +100,9 @@ public struct SyntheticWorkspace: Sendable {
             guard seen.insert(domain.name).inserted else {
                 throw SyntheticSpecError(description: "\(domain.name) appears more than once")
             }
+            for mx in domain.tls?.mxHosts ?? [] where !DomainName.isValidHostName(DomainName.normalized(mx.host)) {
+                throw SyntheticSpecError(description: "\(domain.name): MX host \"\(mx.host)\" is not a valid host name")
+            }
             return domain
         }
     }
@@ -93,8 +115,17 @@ public struct SyntheticSpecError: Error, CustomStringConvertible {
 
 /// What `SyntheticWorkspace.generate()` produced.
 public struct SyntheticOutput: Sendable {
+    /// DMARC aggregate reports, sorted by path.
     public var files: [GeneratedReportFile]
+    /// SMTP TLS reports, sorted by path.
+    public var tlsFiles: [GeneratedTLSReportFile]
     public var summary: GenerationSummary
+
+    /// Paths and bytes of the files of both kinds, sorted by path.
+    public var allFiles: [(relativePath: String, bytes: Data)] {
+        let all = files.map { ($0.relativePath, $0.bytes) } + tlsFiles.map { ($0.relativePath, $0.bytes) }
+        return all.sorted { $0.0 < $1.0 }
+    }
 }
 
 /// One report file and the report it holds.
@@ -107,6 +138,17 @@ public struct GeneratedReportFile: Sendable, Hashable {
     public var reporter: SyntheticReporter
     /// The report as generated; reading `bytes` back gives an equal report.
     public var report: AggregateReport
+}
+
+/// One SMTP TLS report file and the report it holds.
+public struct GeneratedTLSReportFile: Sendable, Hashable {
+    /// `<reporter>/<YYYY-MM>/tls/<file name>`, with `/` separators.
+    public var relativePath: String
+    public var bytes: Data
+    public var kind: SyntheticTLSFileKind
+    public var reporter: SyntheticTLSReporter
+    /// The report as generated; reading `bytes` back gives an equal report.
+    public var report: TLSReport
 }
 
 /// Deviations from clean output that real reporters produce.
@@ -232,8 +274,16 @@ struct DomainReportGenerator: Sendable {
 }
 
 /// One UTC day.
-struct CalendarDay: CustomStringConvertible {
-    let daysSinceEpoch: Int
+public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let daysSinceEpoch: Int
+
+    init(daysSinceEpoch: Int) {
+        self.daysSinceEpoch = daysSinceEpoch
+    }
+
+    public init(year: Int, month: Int, day: Int) {
+        self.init(daysSinceEpoch: CivilDate.daysSinceEpoch(year: year, month: month, day: day))
+    }
 
     /// 00:00:00 to 23:59:59 UTC.
     var dateRange: DateRange {
@@ -247,10 +297,12 @@ struct CalendarDay: CustomStringConvertible {
         return weekday == 0 || weekday == 6
     }
 
-    var description: String {
+    public var description: String {
         let (year, month, day) = CivilDate.from(daysSinceEpoch: daysSinceEpoch)
         return String(format: "%04d-%02d-%02d", year, month, day)
     }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 }
 
 extension ReportMonth {
@@ -261,7 +313,7 @@ extension ReportMonth {
     var days: [CalendarDay] {
         let first = CivilDate.daysSinceEpoch(year: year, month: month, day: 1)
         let following = CivilDate.daysSinceEpoch(year: next.year, month: next.month, day: 1)
-        return (first..<following).map(CalendarDay.init)
+        return (first..<following).map(CalendarDay.init(daysSinceEpoch:))
     }
 
     /// Whole months from `self` to `later`; zero when `later` is not later.

@@ -48,11 +48,15 @@ public struct SyntheticDomain: Sendable, Hashable {
     public var senders: [SenderSpec]
     /// Messages from spoofers as a share of all mail (bursts make some days much higher).
     public var spoofingShare: Double
+    /// Shapes both the mail the domain sends and, when it asks for TLS reports, the mail it receives.
     public var traffic: TrafficShape
+    /// SMTP TLS reporting for the mail the domain receives; nil: it asks for no TLS reports.
+    public var tls: SyntheticTLS?
 
     public init(
         name: String, dailyVolume: Int, policy: SyntheticPolicy, policyChanges: [PolicyChange] = [],
-        senders: [SenderSpec], spoofingShare: Double = 0.03, traffic: TrafficShape = .office
+        senders: [SenderSpec], spoofingShare: Double = 0.03, traffic: TrafficShape = .office,
+        tls: SyntheticTLS? = nil
     ) {
         self.name = name
         self.dailyVolume = dailyVolume
@@ -61,6 +65,7 @@ public struct SyntheticDomain: Sendable, Hashable {
         self.senders = senders
         self.spoofingShare = spoofingShare
         self.traffic = traffic
+        self.tls = tls
     }
 
     /// The DMARC record published during `month`.

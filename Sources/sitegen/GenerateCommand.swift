@@ -5,12 +5,13 @@ import SyntheticReports
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write realistic synthetic DMARC aggregate reports (identical for the same seed).",
+        abstract: "Write realistic synthetic DMARC aggregate and SMTP TLS reports (identical for the same seed).",
         discussion: """
             Writes the reports of the bundled example workspace (six domains, twelve months from \
-            2025-12, Google, Microsoft, Yahoo and smaller reporters, as .xml, .xml.gz and .zip) \
-            below the given folder as <reporter>/<YYYY-MM>/<file>. Files of the same name are \
-            replaced; other files are left alone.
+            2025-12, Google, Microsoft, Yahoo and smaller reporters; DMARC aggregate reports as \
+            .xml, .xml.gz and .zip, SMTP TLS reports as .json and .json.gz) below the given folder \
+            as <reporter>/<YYYY-MM>/<file>. Files of the same name are replaced; other files are \
+            left alone.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The reports folder to write into.", valueName: "dir"))
@@ -22,6 +23,6 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let folder = URL(fileURLWithPath: out).standardizedFileURL
         let summary = try SyntheticWorkspace(spec: .demo(seed: seed)).write(to: folder)
-        print("wrote \(summary.files) files (\(summary.reports) reports, \(summary.records) records, \(summary.messages) messages) to \(folder.path)")
+        print("wrote \(summary.files) files (\(summary.reports) DMARC reports with \(summary.records) records and \(summary.messages) messages, \(summary.tlsReports) SMTP TLS reports) to \(folder.path)")
     }
 }
