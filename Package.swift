@@ -25,6 +25,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "ContentDigest"),
+        // renameat2 (atomic folder swap for `publish`) and crypt_r (bcrypt for .htpasswd).
+        .target(
+            name: "CSiteSystem",
+            linkerSettings: [.linkedLibrary("crypt", .when(platforms: [.linux]))]
+        ),
         .target(
             name: "ReportModel",
             dependencies: [
@@ -49,6 +54,7 @@ let package = Package(
                 "ReportModel",
                 "ContentDigest",
                 "Templating",
+                "CSiteSystem",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

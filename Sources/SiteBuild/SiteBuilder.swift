@@ -78,6 +78,7 @@ public struct SiteBuilder: Sendable {
         }
         let folders = try ClientFolders(config: config, workspace: options.workspace)
         let classifier = try loadSenderCatalog()
+        let hostConfig = try HostConfigFiles(config: config, themes: themes, folders: folders, workspace: options.workspace)
 
         let reportsFolder = options.workspace.appendingPathComponent("reports")
         progress("[ingest] reading \(reportsFolder.path)")
@@ -130,6 +131,8 @@ public struct SiteBuilder: Sendable {
                 report.failures.append(BuildFailure(step: .render, subject: reseller.id, reason: error.description))
             }
         }
+
+        files.merge(hostConfig.files) { _, new in new }
 
         do {
             let theme = try ThemeLocator(builtinRoot: options.builtinThemes).resolve("default", relativeTo: options.builtinThemes)

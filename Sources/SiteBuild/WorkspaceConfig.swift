@@ -10,12 +10,19 @@ public struct WorkspaceConfig: Sendable, Hashable {
     public var resellers: [ResellerConfig]
     /// The secret behind unguessable client folder names, relative to the workspace.
     public var clientFolderKey: String
+    /// The basic-auth users of protected client folders, relative to the workspace.
+    public var basicAuthFile: String
 
     public static let defaultClientFolderKey = "secrets/client-folder.key"
+    public static let defaultBasicAuthFile = "secrets/basic-auth.yml"
 
-    public init(resellers: [ResellerConfig], clientFolderKey: String = WorkspaceConfig.defaultClientFolderKey) {
+    public init(
+        resellers: [ResellerConfig], clientFolderKey: String = WorkspaceConfig.defaultClientFolderKey,
+        basicAuthFile: String = WorkspaceConfig.defaultBasicAuthFile
+    ) {
         self.resellers = resellers
         self.clientFolderKey = clientFolderKey
+        self.basicAuthFile = basicAuthFile
     }
 
     /// Domain (normalised) → (reseller id, client id).
@@ -53,6 +60,12 @@ public struct ResellerConfig: Sendable, Hashable {
     /// Client folders get a stable secret-derived suffix, for hosting without authentication.
     public var privateClientFolders: Bool
     public var clients: [ClientConfig]
+    /// Where `sitegen publish` sends the reseller root; nil: not published by sitegen.
+    public var publish: PublishTarget? = nil
+    /// Web-server configuration files written into the reseller root by `build`.
+    public var hostConfig: [HostConfigKind] = []
+    /// Client folders named in the basic-auth secrets file get a password (nginx and Apache).
+    public var basicAuth = false
 }
 
 public struct ClientConfig: Sendable, Hashable {
@@ -81,7 +94,7 @@ public struct WorkspaceConfigReader: Sendable {
     public func parse(_ text: String, file: String) throws(YAMLReadError) -> WorkspaceConfig {
         let root = try YAMLValue.parse(text, file: file)
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, path: "", keys: ["resellers", "defaults", "client_folder_key"])
+        let top = try reader.mapping(root, path: "", keys: ["resellers", "defaults", "client_folder_key", "basic_auth_file"])
         var defaultTheme = "default"
         var defaultLocale = "en"
         if let defaults = top["defaults"] {
@@ -97,7 +110,8 @@ public struct WorkspaceConfigReader: Sendable {
         for (index, node) in try reader.list(resellerList, path: "resellers").enumerated() {
             let path = "resellers[\(index)]"
             let values = try reader.mapping(
-                node, path: path, keys: ["id", "name", "theme", "base_url", "locale", "private_client_folders", "clients"])
+                node, path: path,
+                keys: ["id", "name", "theme", "base_url", "locale", "private_client_folders", "clients", "publish", "host_config", "basic_auth"])
             let id = try reader.identifier(values["id"], path: path + ".id", parentLine: node.line)
             if resellers.contains(where: { $0.id == id }) {
                 throw YAMLReadError(file: file, line: values["id"]?.line, key: path + ".id", reason: "reseller id \"\(id)\" is used twice")
@@ -151,18 +165,120 @@ public struct WorkspaceConfigReader: Sendable {
                 }
                 baseURL = url.hasSuffix("/") ? url : url + "/"
             }
-            resellers.append(ResellerConfig(
+            var reseller = ResellerConfig(
                 id: id,
                 name: try reader.optionalString(values["name"], path: path + ".name") ?? id,
                 theme: try reader.optionalString(values["theme"], path: path + ".theme") ?? defaultTheme,
                 baseURL: baseURL,
                 locale: locale,
                 privateClientFolders: try reader.optionalBool(values["private_client_folders"], path: path + ".private_client_folders") ?? false,
-                clients: clients))
+                clients: clients)
+            try readPublishing(values, into: &reseller, path: path, reader: reader)
+            resellers.append(reseller)
         }
         return WorkspaceConfig(
             resellers: resellers,
-            clientFolderKey: try reader.optionalString(top["client_folder_key"], path: "client_folder_key") ?? WorkspaceConfig.defaultClientFolderKey)
+            clientFolderKey: try reader.optionalString(top["client_folder_key"], path: "client_folder_key") ?? WorkspaceConfig.defaultClientFolderKey,
+            basicAuthFile: try reader.optionalString(top["basic_auth_file"], path: "basic_auth_file") ?? WorkspaceConfig.defaultBasicAuthFile)
+    }
+
+    // MARK: publishing: `publish`, `host_config`, `basic_auth`
+
+    private func readPublishing(
+        _ values: [String: YAMLValue], into reseller: inout ResellerConfig, path: String, reader: Reader
+    ) throws(YAMLReadError) {
+        if let node = values["publish"] {
+            reseller.publish = try publishTarget(node, path: path + ".publish", reader: reader)
+        }
+        if let node = values["host_config"] {
+            for (index, item) in try reader.list(node, path: path + ".host_config").enumerated() {
+                let itemPath = "\(path).host_config[\(index)]"
+                let name = try reader.string(item, path: itemPath)
+                guard let kind = HostConfigKind(rawValue: name) else {
+                    throw YAMLReadError(file: reader.file, line: item.line, key: itemPath,
+                                        reason: "unknown host \"\(name)\" (known: \(HostConfigKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                guard !reseller.hostConfig.contains(kind) else {
+                    throw YAMLReadError(file: reader.file, line: item.line, key: itemPath, reason: "\(name) is listed twice")
+                }
+                reseller.hostConfig.append(kind)
+            }
+        }
+        if let node = values["basic_auth"], try reader.optionalBool(node, path: path + ".basic_auth") == true {
+            guard reseller.hostConfig.contains(.nginx) || reseller.hostConfig.contains(.apache) else {
+                throw YAMLReadError(file: reader.file, line: node.line, key: path + ".basic_auth",
+                                    reason: "basic auth is written for nginx and Apache: add nginx or apache to host_config")
+            }
+            if reseller.hostConfig.contains(.apache), ApacheHostConfig.serverFolder(for: reseller.publish) == nil {
+                throw YAMLReadError(file: reader.file, line: node.line, key: path + ".basic_auth",
+                                    reason: "Apache needs the absolute path of the client folders on the server: publish to a dir target, or to an rsync target with an absolute path")
+            }
+            reseller.basicAuth = true
+        }
+    }
+
+    private func publishTarget(_ node: YAMLValue, path: String, reader: Reader) throws(YAMLReadError) -> PublishTarget {
+        let keysByTarget: [String: Set<String>] = [
+            "dir": ["target", "path"],
+            "rsync": ["target", "host", "path", "user", "port", "identity_file", "known_hosts"],
+            "archive": ["target", "path"],
+        ]
+        let all = try reader.mapping(node, path: path, keys: keysByTarget.values.reduce(into: Set()) { $0.formUnion($1) })
+        guard let targetNode = all["target"] else {
+            throw YAMLReadError(file: reader.file, line: node.line, key: path + ".target", reason: "required key is missing (dir, rsync or archive)")
+        }
+        let target = try reader.string(targetNode, path: path + ".target")
+        guard let keys = keysByTarget[target] else {
+            throw YAMLReadError(file: reader.file, line: targetNode.line, key: path + ".target",
+                                reason: "unknown target \"\(target)\" (known: archive, dir, rsync)")
+        }
+        let values = try reader.mapping(node, path: path, keys: keys)
+
+        func required(_ key: String, _ rule: (String) -> String?) throws(YAMLReadError) -> String {
+            guard let valueNode = values[key] else {
+                throw YAMLReadError(file: reader.file, line: node.line, key: "\(path).\(key)", reason: "required key is missing for target \(target)")
+            }
+            return try checked(valueNode, key, rule)
+        }
+        func optional(_ key: String, _ rule: (String) -> String?) throws(YAMLReadError) -> String? {
+            guard let valueNode = values[key] else { return nil }
+            return try checked(valueNode, key, rule)
+        }
+        func checked(_ valueNode: YAMLValue, _ key: String, _ rule: (String) -> String?) throws(YAMLReadError) -> String {
+            let value = try reader.string(valueNode, path: "\(path).\(key)")
+            if let problem = rule(value) {
+                throw YAMLReadError(file: reader.file, line: valueNode.line, key: "\(path).\(key)", reason: problem)
+            }
+            return value
+        }
+
+        switch target {
+        case "dir":
+            return .directory(path: try required("path", PublishValueRules.localPath))
+        case "archive":
+            let archivePath = try required("path", PublishValueRules.localPath)
+            guard let format = ArchiveFormat.from(path: archivePath) else {
+                throw YAMLReadError(file: reader.file, line: values["path"]?.line, key: path + ".path",
+                                    reason: "\"\(archivePath)\" must end in .tar.gz, .tgz or .zip (the archive format)")
+            }
+            return .archive(path: archivePath, format: format)
+        default:
+            var port: Int?
+            if let portNode = values["port"] {
+                let text = try reader.string(portNode, path: path + ".port")
+                guard let number = Int(text), (1...65_535).contains(number) else {
+                    throw YAMLReadError(file: reader.file, line: portNode.line, key: path + ".port", reason: "\"\(text)\" is not a port number (1 to 65535)")
+                }
+                port = number
+            }
+            return .rsync(RsyncDestination(
+                host: try required("host", PublishValueRules.host),
+                path: try required("path", PublishValueRules.remotePath),
+                user: try optional("user", PublishValueRules.user),
+                port: port,
+                identityFile: try optional("identity_file", PublishValueRules.sshFile),
+                knownHosts: try optional("known_hosts", PublishValueRules.sshFile)))
+        }
     }
 
     private struct Reader {

@@ -1,0 +1,16 @@
+#ifndef CSITESYSTEM_H
+#define CSITESYSTEM_H
+
+#include <stddef.h>
+
+/// Swaps two existing paths in one step (Linux renameat2 RENAME_EXCHANGE, macOS renamex_np
+/// RENAME_SWAP). Returns 0, or -1 with errno set (EINVAL or ENOSYS where the file system or
+/// the platform cannot swap).
+int sitegen_exchange_paths(const char *first, const char *second);
+
+/// crypt(3) with an explicit setting (e.g. "$2y$10$" and 22 salt characters), thread-safe.
+/// Writes the NUL-terminated hash into `output`; returns 0, or -1 when the platform's crypt
+/// does not support the setting or the output does not fit.
+int sitegen_crypt(const char *phrase, const char *setting, char *output, size_t output_size);
+
+#endif
