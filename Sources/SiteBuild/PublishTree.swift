@@ -24,23 +24,7 @@ enum PublishPaths {
 }
 
 /// Why a publish step could not finish: the step, the path or target, and the reason.
-public struct PublishError: Error, Sendable, CustomStringConvertible {
-    public enum Step: String, Sendable {
-        case config, source, dir, rsync, archive, rollback
-    }
-
-    public var step: Step
-    public var subject: String
-    public var reason: String
-
-    public init(step: Step, subject: String, reason: String) {
-        self.step = step
-        self.subject = subject
-        self.reason = reason
-    }
-
-    public var description: String { "[publish \(step.rawValue)] \(subject): \(reason)" }
-}
+public typealias PublishError = BuildFailure
 
 /// One file of a published tree.
 struct PublishedFile: Sendable, Hashable {
