@@ -31,6 +31,7 @@ struct PortfolioRenderer {
     let owners: [ClientKey: [ReportMonth: OwnerMonth]]
     let folders: ClientFolders
     let theme: ResolvedTheme
+    let classifier: SenderClassifier
 
     func render() throws(ThemeError) -> [String: Data] {
         let words = try theme.strings(for: "en")
@@ -74,7 +75,13 @@ struct PortfolioRenderer {
                                  topFinding: words.text("portfolio.no_reports")), 101)
         }
         let total = data.total
-        let findings = FindingsAnalyzer(client: client, format: format).findings(current: data, previous: months[latest.previous])
+        let recordsByDomain = Dictionary(grouping: data.records, by: \.domain)
+        let senders = Dictionary(uniqueKeysWithValues: client.domains.map { domain in
+            (domain, classifier.classify(recordsByDomain[domain]?.map(\.record) ?? [], for: domain,
+                                         otherClientDomains: client.domains.filter { $0 != domain }))
+        })
+        let findings = FindingsAnalyzer(client: client, format: format)
+            .findings(current: data, previous: months[latest.previous], senders: senders)
         let policies = client.domains.compactMap { domain in
             FindingsAnalyzer.dominantPolicy(data.domains[domain]).map { "\(domain): \(FindingsAnalyzer.policyLabel($0))" }
         }

@@ -136,7 +136,8 @@ public struct SiteBuilder: Sendable {
 
         do {
             let theme = try ThemeLocator(builtinRoot: options.builtinThemes).resolve("default", relativeTo: options.builtinThemes)
-            let portfolio = PortfolioRenderer(config: config, owners: aggregator.owners, folders: folders, theme: theme)
+            let portfolio = PortfolioRenderer(
+                config: config, owners: aggregator.owners, folders: folders, theme: theme, classifier: classifier)
             files.merge(try portfolio.render()) { _, new in new }
         } catch {
             report.failures.append(BuildFailure(step: .render, subject: PortfolioRenderer.folder, reason: "\(error)"))
