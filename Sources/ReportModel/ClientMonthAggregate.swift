@@ -13,6 +13,8 @@ public struct DomainMonth: Sendable, Hashable {
     public var publishedPolicies: [PublishedPolicy: Int] = [:]
     /// By day of the month (1–31, UTC) on which the report's date range begins.
     public var daily: [Int: MessageTally] = [:]
+    /// Messages for which receivers named a policy override reason, by reason type.
+    public var overrideReasons: [String: Int] = [:]
 
     public init(domain: String) {
         self.domain = domain
@@ -146,6 +148,9 @@ extension DomainMonth {
     fileprivate mutating func add(_ record: ReportRecord, of identity: ReportIdentity, day: Int, policy: PublishedPolicy?) {
         tally.add(record)
         daily[day, default: MessageTally()].add(record)
+        for reason in Set(record.overrideReasons.map(\.type.description)) {
+            overrideReasons[reason, default: 0] += record.count
+        }
         reports.insert(identity)
         sources[record.sourceIP, default: MessageTally()].add(record)
         reporters[identity.orgName, default: ReporterTally()].add(record, reportID: identity.reportID)

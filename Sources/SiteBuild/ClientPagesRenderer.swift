@@ -37,6 +37,7 @@ struct ClientPagesRenderer {
             ClientIndexPage(clientName: client.name, domains: client.domains, latest: monthLinks.first,
                             kpis: latestKPIs, months: monthLinks, trendChart: latest.map { trendChart(endingAt: $0, id: "chart-trend") }))
 
+        var previousSenders: [String: [SenderSummary]]?
         for (index, month) in sortedMonths.enumerated() {
             guard let data = months[month] else { continue }
             let previousMonth = index > 0 ? sortedMonths[index - 1] : nil
@@ -53,7 +54,9 @@ struct ClientPagesRenderer {
                     classifier: classifier, otherDomains: client.domains.filter { $0 != domain })
             }
             let findings = FindingsAnalyzer(client: client, format: format)
-                .findings(current: data, previous: previousMonth.flatMap { months[$0] }, senders: analyses.mapValues(\.senders))
+                .findings(current: data, previous: previousMonth.flatMap { months[$0] }, senders: analyses.mapValues(\.senders),
+                          previousSenders: previousSenders)
+            previousSenders = analyses.mapValues(\.senders)
             let previousTotal = previousMonth.flatMap { months[$0]?.total }
             files["\(folder)/index.html"] = try page(
                 "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,
@@ -97,7 +100,11 @@ struct ClientPagesRenderer {
                         subdomains: subdomainRows(stats),
                         monthHref: "../index.html",
                         dailyChart: dailyChart(stats?.daily ?? [:], month: month, id: "chart-daily"),
-                        senders: analysis.senders, readiness: analysis.readiness, checklist: analysis.checklist))
+                        senders: analysis.senders, readiness: analysis.readiness, checklist: analysis.checklist,
+                        failingSources: failingSourceRows(stats?.sources ?? [:], limit: 20),
+                        overrideReasons: (stats?.overrideReasons ?? [:]).sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+                            TLSCountRow(label: words.text("override.\($0.key)", [:], fallback: $0.key), sessions: format.integer($0.value))
+                        }))
             }
             files["\(folder)/summary.json"] = try summary(month: month, data: data, findings: findings, analyses: analyses).encoded()
             files["\(folder)/records.csv"] = RecordsCSV.render(data.records)
@@ -188,11 +195,20 @@ struct ClientPagesRenderer {
     }
 
     private func sourceRows(_ sources: [String: MessageTally], limit: Int) -> [SourceRow] {
-        sources.sorted { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.prefix(limit).map { ip, t in
-            SourceRow(ip: ip, messages: format.integer(t.messages), passRate: format.percent(t.dmarcPass, of: t.messages),
-                      spfRate: format.percent(t.spfAligned, of: t.messages), dkimRate: format.percent(t.dkimAligned, of: t.messages),
-                      tone: tone(t.dmarcPass, of: t.messages))
-        }
+        sources.sorted { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.prefix(limit).map(sourceRow)
+    }
+
+    /// Sources with the most messages failing DMARC.
+    private func failingSourceRows(_ sources: [String: MessageTally], limit: Int) -> [SourceRow] {
+        func failed(_ tally: MessageTally) -> Int { tally.messages - tally.dmarcPass }
+        return sources.filter { failed($0.value) > 0 }
+            .sorted { (failed($1.value), $0.key) < (failed($0.value), $1.key) }.prefix(limit).map(sourceRow)
+    }
+
+    private func sourceRow(ip: String, _ t: MessageTally) -> SourceRow {
+        SourceRow(ip: ip, messages: format.integer(t.messages), passRate: format.percent(t.dmarcPass, of: t.messages),
+                  spfRate: format.percent(t.spfAligned, of: t.messages), dkimRate: format.percent(t.dkimAligned, of: t.messages),
+                  tone: tone(t.dmarcPass, of: t.messages))
     }
 
     private func reporterRows(_ reporters: [String: ReporterTally]) -> [ReporterRow] {

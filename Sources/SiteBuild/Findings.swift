@@ -27,6 +27,7 @@ struct Finding: Hashable {
         case tlsFailures = "tls_failures"
         case senderMisaligned = "sender_misaligned"
         case unknownSenders = "unknown_senders"
+        case newSender = "new_sender"
     }
 
     var severity: Severity
@@ -53,10 +54,16 @@ struct FindingsAnalyzer {
     /// Unknown senders are a finding from this share of a domain's mail (and `minimumMessages`).
     static let unknownSenderShare = 0.01
 
-    func findings(current: OwnerMonth, previous: OwnerMonth?, senders: [String: [SenderSummary]] = [:]) -> [Finding] {
+    func findings(
+        current: OwnerMonth, previous: OwnerMonth?, senders: [String: [SenderSummary]] = [:],
+        previousSenders: [String: [SenderSummary]]? = nil
+    ) -> [Finding] {
         var findings: [Finding] = []
         for domain in client.domains {
             findings += senderFindings(domain, senders[domain] ?? [], current.domains[domain])
+            if let before = previousSenders?[domain] {
+                findings += newSenders(domain, senders[domain] ?? [], before)
+            }
             let now = current.domains[domain]
             let before = previous?.domains[domain]
             findings += passRate(domain, now, before)
@@ -89,6 +96,23 @@ struct FindingsAnalyzer {
                                     data: ["messages": String(unknown)]))
         }
         return findings
+    }
+
+    /// Third parties sending as the domain that did not last month: a new service someone set
+    /// up, or someone abusing the name.
+    private func newSenders(_ domain: String, _ now: [SenderSummary], _ before: [SenderSummary]) -> [Finding] {
+        let known = Set(before.map(\.identity))
+        return now.filter { sender in
+            guard sender.messages >= Self.minimumMessages, !known.contains(sender.identity) else { return false }
+            switch sender.identity {
+            case .known, .unlisted: return true
+            case .ownInfrastructure, .forwarded, .unknown: return false
+            }
+        }.map { sender in
+            Finding(severity: sender.verdict == .unknownSuspicious ? .warning : .notice, kind: .newSender, domain: domain,
+                    values: ["sender": sender.name, "messages": format.integer(sender.messages)],
+                    data: ["sender": sender.name, "messages": String(sender.messages)])
+        }
     }
 
     private func rate(_ tally: MessageTally) -> Double? {

@@ -149,6 +149,8 @@ struct DomainPage {
     var senders: [SenderRow]
     var readiness: ReadinessModel
     var checklist: [CheckRow]
+    var failingSources: [SourceRow]
+    var overrideReasons: [TLSCountRow]
 }
 
 struct NotFoundPage {

@@ -64,6 +64,14 @@ struct PortfolioRenderer {
         return files
     }
 
+    private func senders(of month: OwnerMonth, client: ClientConfig) -> [String: [SenderSummary]] {
+        let recordsByDomain = Dictionary(grouping: month.records, by: \.domain)
+        return Dictionary(uniqueKeysWithValues: client.domains.map { domain in
+            (domain, classifier.classify(recordsByDomain[domain]?.map(\.record) ?? [], for: domain,
+                                         otherClientDomains: client.domains.filter { $0 != domain }))
+        })
+    }
+
     private func row(
         reseller: ResellerConfig, client: ClientConfig, months: [ReportMonth: OwnerMonth], folder: String,
         format: LocaleFormatter, words: LocaleStrings
@@ -75,13 +83,11 @@ struct PortfolioRenderer {
                                  topFinding: words.text("portfolio.no_reports")), 101)
         }
         let total = data.total
-        let recordsByDomain = Dictionary(grouping: data.records, by: \.domain)
-        let senders = Dictionary(uniqueKeysWithValues: client.domains.map { domain in
-            (domain, classifier.classify(recordsByDomain[domain]?.map(\.record) ?? [], for: domain,
-                                         otherClientDomains: client.domains.filter { $0 != domain }))
-        })
-        let findings = FindingsAnalyzer(client: client, format: format)
-            .findings(current: data, previous: months[latest.previous], senders: senders)
+        // The month page compares with the previous month that has data; so does the portfolio.
+        let previous = months.keys.filter { $0 < latest }.max().flatMap { months[$0] }
+        let findings = FindingsAnalyzer(client: client, format: format).findings(
+            current: data, previous: previous, senders: senders(of: data, client: client),
+            previousSenders: previous.map { senders(of: $0, client: client) })
         let policies = client.domains.compactMap { domain in
             FindingsAnalyzer.dominantPolicy(data.domains[domain]).map { "\(domain): \(FindingsAnalyzer.policyLabel($0))" }
         }
