@@ -6,6 +6,23 @@ public struct TLSSessionTally: Sendable, Hashable {
     public init() {}
 
     public var total: Int { successful + failed }
+
+    public mutating func add(_ other: TLSSessionTally) {
+        successful += other.successful
+        failed += other.failed
+    }
+}
+
+extension OwnerMonth {
+    /// TLS sessions of all domains together.
+    public var tlsTotal: TLSSessionTally {
+        tls.values.reduce(into: TLSSessionTally()) { $0.add($1.sessions) }
+    }
+
+    /// Distinct TLS reports with results for any of the domains.
+    public var tlsReportCount: Int {
+        tls.values.reduce(into: Set<ReportIdentity>()) { $0.formUnion($1.reports) }.count
+    }
 }
 
 /// SMTP TLS results for one configured domain in one month.

@@ -119,9 +119,10 @@ struct MonthSummaryDocument: Encodable {
 
         init(_ data: OwnerMonth) {
             let domains = data.tls.values.sorted { $0.domain < $1.domain }
-            successful = domains.reduce(0) { $0 + $1.sessions.successful }
-            failed = domains.reduce(0) { $0 + $1.sessions.failed }
-            reports = domains.reduce(into: Set<ReportIdentity>()) { $0.formUnion($1.reports) }.count
+            let total = data.tlsTotal
+            successful = total.successful
+            failed = total.failed
+            reports = data.tlsReportCount
             self.domains = domains.map { domain in
                 Domain(domain: domain.domain, successful: domain.sessions.successful, failed: domain.sessions.failed,
                        reports: domain.reports.count,

@@ -91,7 +91,7 @@ struct PortfolioRenderer {
         let policies = client.domains.compactMap { domain in
             FindingsAnalyzer.dominantPolicy(data.domains[domain]).map { "\(domain): \(FindingsAnalyzer.policyLabel($0))" }
         }
-        let tls = data.tls.values.reduce(into: TLSSessionTally()) { $0.add($1.sessions) }
+        let tls = data.tlsTotal
         let rate = total.messages > 0 ? Double(total.dmarcPass) * 100 / Double(total.messages) : 100
         return (PortfolioRow(
             reseller: reseller.name, client: client.name, href: href,

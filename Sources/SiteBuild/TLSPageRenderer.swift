@@ -9,24 +9,17 @@ struct TLSPageBuilder {
     let words: LocaleStrings
     let format: LocaleFormatter
 
-    var total: TLSSessionTally {
-        data.tls.values.reduce(into: TLSSessionTally()) {
-            $0.successful += $1.sessions.successful
-            $0.failed += $1.sessions.failed
-        }
-    }
-
     var overview: TLSOverview? {
         guard !data.tls.isEmpty else { return nil }
-        let total = total
+        let total = data.tlsTotal
         return TLSOverview(href: "tls/index.html", sessions: format.integer(total.total),
                            successRate: format.percent(total.successful, of: total.total),
                            failed: format.integer(total.failed), tone: Self.tone(total))
     }
 
     func page(monthLabel: String) -> TLSPage {
-        let total = total
-        let reports = data.tls.values.reduce(into: Set<ReportIdentity>()) { $0.formUnion($1.reports) }.count
+        let total = data.tlsTotal
+        let reports = data.tlsReportCount
         var byType: [String: TLSSessionTally] = [:]
         var failures: [String: Int] = [:]
         var hosts: [String: Int] = [:]
@@ -68,13 +61,6 @@ struct TLSPageBuilder {
         guard tally.total > 0 else { return "neutral" }
         let share = Double(tally.successful) / Double(tally.total)
         return share >= 0.99 ? "good" : (share >= 0.95 ? "warn" : "bad")
-    }
-}
-
-extension TLSSessionTally {
-    mutating func add(_ other: TLSSessionTally) {
-        successful += other.successful
-        failed += other.failed
     }
 }
 
