@@ -68,6 +68,7 @@ let package = Package(
             name: "sitegen",
             dependencies: [
                 "SiteBuild",
+                "ReportArchive",
                 "SyntheticReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

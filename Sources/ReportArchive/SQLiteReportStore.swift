@@ -13,6 +13,8 @@ public final class SQLiteReportStore: ReportStore {
     /// Opens (creating when needed) the archive file and brings its schema up to date.
     public init(path: String) throws {
         var configuration = Configuration()
+        // Another process (a second sitegen, an ingest worker) may hold the write lock briefly.
+        configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

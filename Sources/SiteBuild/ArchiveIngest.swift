@@ -34,8 +34,9 @@ public struct StepProgress: Sendable {
 public struct ArchiveIngester: Sendable {
     public var loader: ReportLoader
     public var store: any ReportStore
+    public static let defaultBatchSize = 2_000
     /// Files per transaction.
-    public var batchSize = 2_000
+    public var batchSize = defaultBatchSize
 
     public init(store: any ReportStore, limits: InputLimits = .standard) {
         self.store = store
@@ -55,7 +56,8 @@ public struct ArchiveIngester: Sendable {
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
             let files = try read(batch, folder: folder)
-            result.added.merge(try store.commit(files))
+            // Files that could not be read are not remembered, so the next run tries them again.
+            result.added.merge(try store.commit(files.filter { !$0.contentHash.isEmpty }))
             for file in files {
                 guard case .loaded(let load) = file.outcome else {
                     result.filesKnown += 1

@@ -132,20 +132,14 @@ public struct SiteBuilder: Sendable {
         let store = try openArchive()
 
         if options.ingest {
-            let reportsFolder = options.workspace.appendingPathComponent("reports")
-            progress("[ingest] reading \(reportsFolder.path)")
-            do {
-                let ingest = try ArchiveIngester(store: store, limits: options.limits).ingest(folder: reportsFolder, progress: stepProgress)
-                report.filesRead = ingest.filesRead
-                report.filesKnown = ingest.filesKnown
-                report.reportsRead = ingest.reportsRead
-                report.reportsAdded = ingest.added.addedReports + ingest.added.addedTLSReports
-                report.duplicates = ingest.added.duplicates.sorted { $0.dropped < $1.dropped }
-                report.skippedFiles = ingest.skippedFiles
-                report.partlySkippedFiles = ingest.partlySkippedFiles
-            } catch {
-                throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
-            }
+            let ingest = try ingest(into: store, progress: progress, stepProgress: stepProgress)
+            report.filesRead = ingest.filesRead
+            report.filesKnown = ingest.filesKnown
+            report.reportsRead = ingest.reportsRead
+            report.reportsAdded = ingest.added.addedReports + ingest.added.addedTLSReports
+            report.duplicates = ingest.added.duplicates.sorted { $0.dropped < $1.dropped }
+            report.skippedFiles = ingest.skippedFiles
+            report.partlySkippedFiles = ingest.partlySkippedFiles
         }
 
         let plan: ClientRenderPlan
@@ -224,6 +218,34 @@ public struct SiteBuilder: Sendable {
             report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error)"))
         }
         return report
+    }
+
+    /// Only the ingest step: adds the reports folder to the archive and says what it holds now.
+    public func ingest(
+        batchSize: Int = ArchiveIngester.defaultBatchSize, stepProgress: @Sendable (StepProgress) -> Void = { _ in }
+    ) throws(BuildSetupError) -> (run: ArchiveIngestResult, archive: ArchiveCounts) {
+        let store = try openArchive()
+        let run = try ingest(into: store, batchSize: batchSize, progress: { _ in }, stepProgress: stepProgress)
+        do {
+            return (run, try store.counts())
+        } catch {
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
+        }
+    }
+
+    private func ingest(
+        into store: any ReportStore, batchSize: Int = ArchiveIngester.defaultBatchSize,
+        progress: @Sendable (String) -> Void, stepProgress: @Sendable (StepProgress) -> Void
+    ) throws(BuildSetupError) -> ArchiveIngestResult {
+        let reportsFolder = options.workspace.appendingPathComponent("reports")
+        progress("[ingest] reading \(reportsFolder.path)")
+        do {
+            var ingester = ArchiveIngester(store: store, limits: options.limits)
+            ingester.batchSize = batchSize
+            return try ingester.ingest(folder: reportsFolder, progress: stepProgress)
+        } catch {
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
+        }
     }
 
     private func openArchive() throws(BuildSetupError) -> any ReportStore {
