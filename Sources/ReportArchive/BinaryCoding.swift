@@ -34,21 +34,21 @@ struct BinaryWriter {
     }
 
     mutating func optional(_ value: String?) {
-        if let value {
-            bytes.append(1)
-            string(value)
-        } else {
-            bytes.append(0)
-        }
+        optional(value) { $0.string($1) }
     }
 
     mutating func optional(_ value: Int?) {
-        if let value {
-            bytes.append(1)
-            int(value)
-        } else {
+        optional(value) { $0.int($1) }
+    }
+
+    /// A presence byte, then the value when there is one.
+    private mutating func optional<Value>(_ value: Value?, _ write: (inout BinaryWriter, Value) -> Void) {
+        guard let value else {
             bytes.append(0)
+            return
         }
+        bytes.append(1)
+        write(&self, value)
     }
 
     mutating func strings(_ values: [String]) {

@@ -63,10 +63,16 @@ enum ReportCodec {
         return out.bytes
     }
 
-    static func decodeAggregate(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AggregateReport {
+    /// A reader past the format byte, which must be the one this sitegen writes.
+    private static func reader(_ bytes: [UInt8], format expected: UInt8, of kind: String) throws(BinaryDecodingError) -> BinaryReader {
         var input = BinaryReader(bytes)
         let format = try input.unsigned()
-        guard format == aggregateFormat else { throw BinaryDecodingError(reason: "unknown stored report format \(format)") }
+        guard format == UInt64(expected) else { throw BinaryDecodingError(reason: "unknown stored \(kind) format \(format)") }
+        return input
+    }
+
+    static func decodeAggregate(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AggregateReport {
+        var input = try reader(bytes, format: aggregateFormat, of: "report")
         let schemaWord = try input.string()
         guard let schema = ReportSchema(rawValue: schemaWord) else { throw BinaryDecodingError(reason: "unknown schema \(schemaWord)") }
         let version = try input.optionalString()
@@ -136,9 +142,7 @@ enum ReportCodec {
     }
 
     static func decodeTLS(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TLSReport {
-        var input = BinaryReader(bytes)
-        let format = try input.unsigned()
-        guard format == tlsFormat else { throw BinaryDecodingError(reason: "unknown stored TLS report format \(format)") }
+        var input = try reader(bytes, format: tlsFormat, of: "TLS report")
         let report = TLSReport(
             organizationName: try input.string(), dateRange: DateRange(begin: try input.signed(), end: try input.signed()),
             contactInfo: try input.optionalString(), reportID: try input.string(),
