@@ -187,7 +187,7 @@ public struct ReportLoader: Sendable {
         guard size <= limits.maxMailboxBytes else {
             result.problems.append(LoadProblem(
                 source: source, step: .read,
-                reason: "the mbox is \(size) bytes, over the \(limits.maxMailboxBytes >> 20) MiB mailbox limit"))
+                reason: "the mbox is \(size) bytes, over the mailbox limit (\(MailMessage.describe(bytes: limits.maxMailboxBytes)))"))
             return
         }
         do {
@@ -214,7 +214,7 @@ public struct ReportLoader: Sendable {
         guard !message.isTooLarge else {
             result.problems.append(LoadProblem(
                 source: place, step: .unmail,
-                reason: "the message is \(message.size) bytes, over the \(limits.maxFileBytes >> 20) MiB message limit"))
+                reason: "the message is \(message.size) bytes, over the message limit (\(MailMessage.describe(bytes: limits.maxFileBytes)))"))
             return
         }
         loadMail(message.bytes, from: place, depth: depth, into: &result)

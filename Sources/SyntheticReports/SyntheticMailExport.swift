@@ -60,11 +60,12 @@ public struct SyntheticMailExport: Sendable {
         for mail in messages(for: output) {
             let lineEnd = mail.usesCRLF ? "\r\n" : "\n"
             mbox.append(Data("From MAILER-DAEMON \(MIMEText.asctime(mail.sent))\(lineEnd)".utf8))
-            var text = String(decoding: mail.bytes, as: UTF8.self)
-            if !text.hasSuffix("\n") { text += lineEnd }
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            // Bytes, not Characters: "\r\n" is one Character and would hide the line feeds.
+            var bytes = [UInt8](mail.bytes)
+            if bytes.last != 0x0A { bytes += Array(lineEnd.utf8) }
+            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
                 if Self.needsQuoting(line, format) { mbox.append(UInt8(ascii: ">")) }
-                mbox.append(Data(line.utf8))
+                mbox.append(contentsOf: line)
                 mbox.append(0x0A)
             }
             mbox.append(Data(lineEnd.utf8))
@@ -99,10 +100,11 @@ public struct SyntheticMailExport: Sendable {
         return files.sorted { $0.relativePath < $1.relativePath }
     }
 
-    private static func needsQuoting(_ line: Substring, _ format: SyntheticMboxFormat) -> Bool {
+    private static func needsQuoting(_ line: ArraySlice<UInt8>, _ format: SyntheticMboxFormat) -> Bool {
+        let from = Array("From ".utf8)
         switch format {
-        case .mboxrd: line.drop { $0 == ">" }.hasPrefix("From ")
-        case .mboxo: line.hasPrefix("From ")
+        case .mboxrd: return line.drop { $0 == UInt8(ascii: ">") }.starts(with: from)
+        case .mboxo: return line.starts(with: from)
         }
     }
 
