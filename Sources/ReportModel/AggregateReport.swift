@@ -5,16 +5,19 @@ public struct AggregateReport: Sendable, Hashable {
     public var metadata: ReportMetadata
     public var policy: PublishedPolicy
     public var records: [ReportRecord]
+    /// Who wrote the data read: the reporter, or a tool that transcribed its report.
+    public var origin: ReportOrigin
 
     public init(
         schema: ReportSchema, version: String?, metadata: ReportMetadata,
-        policy: PublishedPolicy, records: [ReportRecord]
+        policy: PublishedPolicy, records: [ReportRecord], origin: ReportOrigin = .reporter
     ) {
         self.schema = schema
         self.version = version
         self.metadata = metadata
         self.policy = policy
         self.records = records
+        self.origin = origin
     }
 
     /// Reports are the same report when the reporter and its report id agree (RFC 7489 §7.2.1.1).

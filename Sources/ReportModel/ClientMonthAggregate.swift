@@ -178,10 +178,22 @@ extension UnassignedDomain {
 public protocol IdentifiedReport: Sendable {
     var identity: ReportIdentity { get }
     var source: ReportSource { get }
+    /// The identity in the form a transcribing tool writes it (parsedmarc rewrites org names
+    /// and report ids), to match a transcribed copy with the original; nil when not needed.
+    var transcriptionIdentity: ReportIdentity? { get }
+    /// True when this copy was read from a transcribing tool's output.
+    var isTranscribed: Bool { get }
+}
+
+extension IdentifiedReport {
+    public var transcriptionIdentity: ReportIdentity? { nil }
+    public var isTranscribed: Bool { false }
 }
 
 extension LoadedReport: IdentifiedReport {
     public var identity: ReportIdentity { report.identity }
+    public var transcriptionIdentity: ReportIdentity? { report.identity.parsedmarcForm }
+    public var isTranscribed: Bool { report.origin == .parsedmarc }
 }
 
 extension LoadedTLSReport: IdentifiedReport {
@@ -202,21 +214,37 @@ public struct DuplicateReport: Sendable, Hashable {
 }
 
 /// Keeps the first copy of each report (by reporter org name and report id) and lists the rest.
+///
+/// A copy read from parsedmarc's output carries the identity parsedmarc rewrote, so it is
+/// matched with the other copies in that rewritten form; two reporter copies are still matched
+/// exactly.
 public struct ReportDeduplicator<Report: IdentifiedReport>: Sendable {
     public private(set) var unique: [Report] = []
     public private(set) var duplicates: [DuplicateReport] = []
     private var seen: [ReportIdentity: ReportSource] = [:]
+    /// Every kept report by its transcription identity.
+    private var seenTranscribable: [ReportIdentity: ReportSource] = [:]
+    /// Kept transcribed copies by their transcription identity.
+    private var seenTranscribed: [ReportIdentity: ReportSource] = [:]
 
     public init() {}
 
     /// Reports must arrive in a stable order (sorted by source) for the result to be stable.
     public mutating func add(_ report: Report) {
-        if let kept = seen[report.identity] {
-            duplicates.append(DuplicateReport(identity: report.identity, kept: kept, dropped: report.source))
-        } else {
-            seen[report.identity] = report.source
-            unique.append(report)
+        let transcription = report.transcriptionIdentity
+        let kept = seen[report.identity] ?? transcription.flatMap {
+            report.isTranscribed ? seenTranscribable[$0] : seenTranscribed[$0]
         }
+        if let kept {
+            duplicates.append(DuplicateReport(identity: report.identity, kept: kept, dropped: report.source))
+            return
+        }
+        seen[report.identity] = report.source
+        if let transcription {
+            if seenTranscribable[transcription] == nil { seenTranscribable[transcription] = report.source }
+            if report.isTranscribed { seenTranscribed[transcription] = report.source }
+        }
+        unique.append(report)
     }
 }
 

@@ -2,7 +2,12 @@ import Foundation
 
 /// What a file holds, decided from its first bytes, never from its name.
 public enum InputKind: String, Sendable, Hashable {
-    case gzip, zlib, zip, xml, json, mail, empty, unknown
+    case gzip, zlib, zip, xml, json, mail
+    /// Several messages in one file, each starting with a `From ` separator line.
+    case mbox
+    /// The CSV that parsedmarc writes for aggregate reports (`aggregate.csv`).
+    case parsedmarcCSV
+    case empty, unknown
 
     public static func detect(_ data: Data) -> InputKind {
         let head = Array(data.prefix(512))
@@ -26,14 +31,15 @@ public enum InputKind: String, Sendable, Hashable {
         case nil: return .empty
         default: break
         }
-        if looksLikeMailHeader(text) { return .mail }
+        let firstLine = String(decoding: text.prefix { $0 != 0x0A }, as: UTF8.self)
+        if firstLine.hasPrefix("From ") { return .mbox }
+        if ParsedmarcCSV.isHeader(firstLine) { return .parsedmarcCSV }
+        if looksLikeMailHeader(firstLine) { return .mail }
         return .unknown
     }
 
-    /// An RFC 5322 message or an mbox starts with header fields (or an mbox "From " line).
-    private static func looksLikeMailHeader(_ bytes: ArraySlice<UInt8>) -> Bool {
-        let firstLine = String(decoding: bytes.prefix { $0 != 0x0A }, as: UTF8.self)
-        if firstLine.hasPrefix("From ") { return true }
+    /// An RFC 5322 message starts with a header field.
+    private static func looksLikeMailHeader(_ firstLine: String) -> Bool {
         guard let colon = firstLine.firstIndex(of: ":") else { return false }
         let field = firstLine[..<colon]
         return !field.isEmpty && field.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
@@ -47,6 +53,8 @@ public enum InputKind: String, Sendable, Hashable {
         case .xml: "XML"
         case .json: "JSON"
         case .mail: "e-mail message"
+        case .mbox: "mbox mailbox"
+        case .parsedmarcCSV: "parsedmarc CSV"
         case .empty: "empty file"
         case .unknown: "unrecognised data"
         }

@@ -1,7 +1,10 @@
 /// Bounds that keep a hostile or broken input from exhausting memory or time.
 public struct InputLimits: Sendable, Hashable {
-    /// Largest file read from disk.
+    /// Largest file read from disk, and largest message inside an mbox.
     public var maxFileBytes: Int
+    /// Largest mbox file. An mbox is read message by message, so only one message (at most
+    /// `maxFileBytes`) is held in memory at a time, whatever the size of the mailbox.
+    public var maxMailboxBytes: Int
     /// Largest payload produced by decompressing one member (gzip, zlib or zip entry).
     public var maxExpandedBytes: Int
     /// Largest total expansion of one archive, all entries together.
@@ -16,9 +19,10 @@ public struct InputLimits: Sendable, Hashable {
     public init(
         maxFileBytes: Int = 64 << 20, maxExpandedBytes: Int = 64 << 20,
         maxArchiveBytes: Int = 256 << 20, maxArchiveEntries: Int = 1_000, maxNesting: Int = 4,
-        maxElementDepth: Int = 32
+        maxElementDepth: Int = 32, maxMailboxBytes: Int = 16 << 30
     ) {
         self.maxFileBytes = maxFileBytes
+        self.maxMailboxBytes = maxMailboxBytes
         self.maxExpandedBytes = maxExpandedBytes
         self.maxArchiveBytes = maxArchiveBytes
         self.maxArchiveEntries = maxArchiveEntries

@@ -90,6 +90,10 @@ public struct ReportLoader: Sendable {
         let source = ReportSource(file: name)
         do {
             let size = try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
+            if size > limits.maxFileBytes, try Self.startsLikeMbox(url) {
+                loadMailbox(at: url, size: size, from: source, into: &result)
+                return result
+            }
             guard size <= limits.maxFileBytes else {
                 result.problems.append(LoadProblem(
                     source: source, step: .read,
@@ -134,6 +138,13 @@ public struct ReportLoader: Sendable {
             } catch {
                 result.problems.append(LoadProblem(source: source, step: .parse, reason: error.reason))
             }
+        case .json where ParsedmarcJSONReader.isParsedmarcOutput(data):
+            do {
+                let reports = try ParsedmarcJSONReader(limits: limits).reports(in: data)
+                take(reports, from: source, into: &result)
+            } catch {
+                result.problems.append(LoadProblem(source: source, step: .parse, reason: "parsedmarc JSON: \(error.reason)"))
+            }
         case .json:
             do {
                 let report = try TLSReportParser(limits: limits).parse(data)
@@ -143,13 +154,76 @@ public struct ReportLoader: Sendable {
             }
         case .mail:
             loadMail(data, from: source, depth: depth, into: &result)
+        case .mbox:
+            let messages = MboxSplitter.split(data, maxMessageBytes: limits.maxFileBytes)
+            for message in messages {
+                loadMessage(message, of: messages.count, from: source, depth: depth, into: &result)
+            }
+        case .parsedmarcCSV:
+            let reports = ParsedmarcCSVReader(limits: limits).reports(in: data)
+            take(reports, from: source, into: &result)
         case .empty:
             result.problems.append(LoadProblem(source: source, step: .detect, reason: "the file is empty"))
         case .unknown:
             result.problems.append(LoadProblem(
                 source: source, step: .detect,
-                reason: "not XML, gzip, zlib, zip or an e-mail (first bytes \(Self.hexPrefix(data)))"))
+                reason: "not XML, JSON, gzip, zlib, zip, an e-mail, an mbox or parsedmarc CSV (first bytes \(Self.hexPrefix(data)))"))
         }
+    }
+
+    /// Reports read back from another tool's output, each with its own place in the file.
+    private func take(_ reports: [ImportedReport], from source: ReportSource, into result: inout FileLoad) {
+        for imported in reports {
+            let place = source.appending(entry: imported.place)
+            switch imported.result {
+            case .success(let report): result.reports.append(LoadedReport(source: place, report: report))
+            case .failure(let error): result.problems.append(LoadProblem(source: place, step: .parse, reason: error.reason))
+            }
+        }
+    }
+
+    /// Reads an mbox too large to hold at once, message by message.
+    private func loadMailbox(at url: URL, size: Int, from source: ReportSource, into result: inout FileLoad) {
+        guard size <= limits.maxMailboxBytes else {
+            result.problems.append(LoadProblem(
+                source: source, step: .read,
+                reason: "the mbox is \(size) bytes, over the mailbox limit (\(MailMessage.describe(bytes: limits.maxMailboxBytes)))"))
+            return
+        }
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            var splitter = MboxSplitter(maxMessageBytes: limits.maxFileBytes)
+            // The message count is unknown until the end; a large mbox always numbers them.
+            let count = Int.max
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                for message in splitter.feed(chunk) { loadMessage(message, of: count, from: source, depth: 0, into: &result) }
+            }
+            for message in splitter.finish() { loadMessage(message, of: count, from: source, depth: 0, into: &result) }
+        } catch {
+            result.problems.append(LoadProblem(source: source, step: .read, reason: "cannot read: \(error.localizedDescription)"))
+        }
+    }
+
+    /// One message of an mbox: a problem in it concerns that message only. An mbox of a
+    /// single message (a saved `.eml` with its `From ` line) is named like a plain e-mail.
+    private func loadMessage(
+        _ message: MboxMessage, of count: Int, from source: ReportSource, depth: Int, into result: inout FileLoad
+    ) {
+        let place = count == 1 ? source : source.appending(entry: "message \(message.number)")
+        guard !message.isTooLarge else {
+            result.problems.append(LoadProblem(
+                source: place, step: .unmail,
+                reason: "the message is \(message.size) bytes, over the message limit (\(MailMessage.describe(bytes: limits.maxFileBytes)))"))
+            return
+        }
+        loadMail(message.bytes, from: place, depth: depth, into: &result)
+    }
+
+    private static func startsLikeMbox(_ url: URL) throws -> Bool {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        return InputKind.detect(try handle.read(upToCount: 512) ?? Data()) == .mbox
     }
 
     private func loadArchive(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {

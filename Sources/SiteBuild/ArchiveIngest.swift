@@ -79,34 +79,54 @@ public struct ArchiveIngester: Sendable {
     }
 
     /// Reads and hashes a batch on all cores, then parses the files whose bytes are new.
+    /// Files over the size limit are left to the loader, which reads a large mbox message by
+    /// message and refuses anything else.
     private func read(_ batch: [ListedFile], folder: URL) throws -> [IngestedFile] {
-        let limit = loader.limits.maxFileBytes
-        let contents = ParallelMap.map(batch) { file -> (data: Data?, problem: String?) in
-            guard file.stamp.size <= Int64(limit) else {
-                return (nil, "the file is \(file.stamp.size) bytes, over the \(limit >> 20) MiB limit")
-            }
+        let limit = Int64(loader.limits.maxFileBytes)
+        let contents = ParallelMap.map(batch) { file -> Result<Data, FileReadFailure>? in
+            guard file.stamp.size <= limit else { return nil }
             do {
-                return (try Data(contentsOf: folder.appendingPathComponent(file.path)), nil)
+                return .success(try Data(contentsOf: folder.appendingPathComponent(file.path)))
             } catch {
-                return (nil, "cannot read: \(error.localizedDescription)")
+                return .failure(FileReadFailure(reason: "cannot read: \(error.localizedDescription)"))
             }
         }
-        let hashes = ParallelMap.map(contents.map(\.data)) { data in data.map(SHA256.hexDigest) ?? "" }
+        let hashes = ParallelMap.map(contents) { content in
+            guard case .success(let data) = content else { return "" }
+            return SHA256.hexDigest(data)
+        }
         let archived = try store.knownContents(Set(hashes.filter { !$0.isEmpty }))
-        let indices = Array(batch.indices)
-        return ParallelMap.map(indices) { index in
+        return ParallelMap.map(Array(batch.indices)) { index in
             let file = batch[index]
+            let url = folder.appendingPathComponent(file.path)
             if archived.contains(hashes[index]) {
                 return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .knownContent)
             }
-            var load: FileLoad
-            if let data = contents[index].data {
-                load = loader.load(data, as: file.path)
-            } else {
-                load = FileLoad(file: file.path)
-                load.problems.append(LoadProblem(source: ReportSource(file: file.path), step: .read, reason: contents[index].problem ?? "cannot read"))
+            switch contents[index] {
+            case .success(let data):
+                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .loaded(loader.load(data, as: file.path)))
+            case .failure(let failure):
+                var load = FileLoad(file: file.path)
+                load.problems.append(LoadProblem(source: ReportSource(file: file.path), step: .read, reason: failure.reason))
+                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: "", outcome: .loaded(load))
+            case nil:
+                let load = loader.load(contentsOf: url, as: file.path)
+                let hash = load.reportCount > 0 ? (try? Self.streamedHash(url)) ?? "" : ""
+                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(load))
             }
-            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .loaded(load))
         }
     }
+
+    /// SHA-256 of a file read in 1 MiB pieces.
+    private static func streamedHash(_ url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
+        return SHA256.hex(hasher.finalize())
+    }
+}
+
+private struct FileReadFailure: Error {
+    var reason: String
 }

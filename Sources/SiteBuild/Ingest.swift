@@ -60,6 +60,11 @@ struct ListedFile: Sendable {
 enum ReportFolder {
     /// Regular files, sorted by relative path; hidden files and folders (`.name`) are not
     /// inputs. Symbolic links are not followed and are reported as skipped.
+    ///
+    /// A Maildir (a folder holding `cur/` and `new/`) is read as a mailbox: the messages in
+    /// `cur/` and `new/`, never `tmp/` (messages still being delivered), and its sub-mailboxes
+    /// (Maildir++ `.Folder`s, hidden by name, and Dovecot's plain-named ones); the server's
+    /// own files beside them (`dovecot-uidlist`, `subscriptions`, indexes) are not inputs.
     static func list(_ folder: URL) -> (files: [ListedFile], problems: [FileLoad]) {
         var files: [ListedFile] = []
         var problems: [FileLoad] = []
@@ -67,7 +72,33 @@ enum ReportFolder {
         return (files.sorted { $0.path < $1.path }, problems)
     }
 
+    static func isMaildir(_ folder: URL) -> Bool {
+        ["cur", "new"].allSatisfy { name in
+            let values = try? folder.appendingPathComponent(name).resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
+            return values?.isDirectory == true && values?.isSymbolicLink != true
+        }
+    }
+
+    private static func walkMaildir(_ folder: URL, relative: String, files: inout [ListedFile], problems: inout [FileLoad]) {
+        let prefix = relative.isEmpty ? "" : relative + "/"
+        for messages in ["cur", "new"] {
+            walk(folder.appendingPathComponent(messages), relative: prefix + messages, files: &files, problems: &problems)
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names.sorted() where !["cur", "new", "tmp"].contains(name) {
+            let url = folder.appendingPathComponent(name)
+            let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey])
+            if values?.isDirectory == true, values?.isSymbolicLink != true, isMaildir(url) {
+                walkMaildir(url, relative: prefix + name, files: &files, problems: &problems)
+            }
+        }
+    }
+
     private static func walk(_ folder: URL, relative: String, files: inout [ListedFile], problems: inout [FileLoad]) {
+        if isMaildir(folder) {
+            walkMaildir(folder, relative: relative, files: &files, problems: &problems)
+            return
+        }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
