@@ -16,15 +16,16 @@ public struct ParsedmarcJSONReader: Sendable {
 
     /// parsedmarc's output is an array of objects with `report_metadata` and `records` (or its
     /// SMTP TLS output, an array of objects with `organization_name` and `policies`), or one
-    /// such object. RFC 8460 reports are objects without these keys. Only the first few KiB
-    /// are looked at.
+    /// such object. RFC 8460 reports are objects without these keys. Only the first 8 KiB are
+    /// looked at.
     public static func isParsedmarcOutput(_ data: Data) -> Bool {
         var head = data.prefix(8_192)
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
         guard let first = head.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else { return false }
         if first == UInt8(ascii: "[") { return true }
         let text = String(decoding: head, as: UTF8.self)
-        return text.contains("\"report_metadata\"") && text.contains("\"policy_published\"")
+        // Key order varies (Python keeps insertion order, sorted writers put "records" first).
+        return text.contains("\"report_metadata\"") || text.contains("\"policy_published\"")
     }
 
     /// The reports of the file, each parsed on its own: a large `aggregate.json` is never
