@@ -53,7 +53,7 @@ public enum InputKind: String, Sendable, Hashable {
         case .xml: "XML"
         case .json: "JSON"
         case .mail: "e-mail message"
-        case .mbox: "mbox mailbox"
+        case .mbox: "mbox"
         case .parsedmarcCSV: "parsedmarc CSV"
         case .empty: "empty file"
         case .unknown: "unrecognised data"

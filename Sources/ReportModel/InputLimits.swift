@@ -2,9 +2,10 @@
 public struct InputLimits: Sendable, Hashable {
     /// Largest file read from disk, and largest message inside an mbox.
     public var maxFileBytes: Int
-    /// Largest mbox file. An mbox is read message by message, so only one message (at most
-    /// `maxFileBytes`) is held in memory at a time, whatever the size of the mailbox.
-    public var maxMailboxBytes: Int
+    /// Largest export file: an mbox, or parsedmarc's output. An mbox is read message by
+    /// message and parsedmarc's output report by report from a memory-mapped file, so only one
+    /// message or report (at most `maxFileBytes`) is held in memory at a time.
+    public var maxExportBytes: Int
     /// Largest payload produced by decompressing one member (gzip, zlib or zip entry).
     public var maxExpandedBytes: Int
     /// Largest total expansion of one archive, all entries together.
@@ -19,10 +20,10 @@ public struct InputLimits: Sendable, Hashable {
     public init(
         maxFileBytes: Int = 64 << 20, maxExpandedBytes: Int = 64 << 20,
         maxArchiveBytes: Int = 256 << 20, maxArchiveEntries: Int = 1_000, maxNesting: Int = 4,
-        maxElementDepth: Int = 32, maxMailboxBytes: Int = 16 << 30
+        maxElementDepth: Int = 32, maxExportBytes: Int = 16 << 30
     ) {
         self.maxFileBytes = maxFileBytes
-        self.maxMailboxBytes = maxMailboxBytes
+        self.maxExportBytes = maxExportBytes
         self.maxExpandedBytes = maxExpandedBytes
         self.maxArchiveBytes = maxArchiveBytes
         self.maxArchiveEntries = maxArchiveEntries

@@ -31,17 +31,16 @@ public struct ParsedmarcCSVReader: Sendable {
         self.limits = limits
     }
 
+    /// The reports of the file; rows are read one at a time and each report is built as soon
+    /// as its rows are complete, so a large `aggregate.csv` is never held as text or rows.
     public func reports(in data: Data) -> [ImportedReport] {
-        let text = String(decoding: data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data, as: UTF8.self)
-        let rows = CSVRows.parse(text)
-        guard let header = rows.first else { return [] }
-        let columns = Dictionary(header.fields.enumerated().map { ($1.trimmingXMLWhitespace(), $0) }) { first, _ in first }
-
+        let bytes = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        var columns: [String: Int]?
         var reports: [ImportedReport] = []
         var block: [CSVRows.Row] = []
         var blockKey: [String]?
         func flush() {
-            guard let first = block.first, let last = block.last else { return }
+            guard let first = block.first, let last = block.last, let columns else { return }
             let lines = first.line == last.line ? "line \(first.line)" : "lines \(first.line)–\(last.line)"
             let place = "report \(reports.count + 1) (\(lines))"
             do throws(ReportParseError) {
@@ -51,8 +50,13 @@ public struct ParsedmarcCSVReader: Sendable {
             }
             block = []
         }
-        for row in rows.dropFirst() where !(row.fields.count == 1 && row.fields[0].isEmpty) {
-            let key = [Self.value("org_name", row, columns) ?? "", Self.value("report_id", row, columns) ?? ""]
+        CSVRows.parse(bytes) { row in
+            guard let known = columns else {
+                columns = Dictionary(row.fields.enumerated().map { ($1.trimmingXMLWhitespace(), $0) }) { first, _ in first }
+                return
+            }
+            guard !(row.fields.count == 1 && row.fields[0].isEmpty) else { return }
+            let key = [Self.value("org_name", row, known) ?? "", Self.value("report_id", row, known) ?? ""]
             if key != blockKey { flush() }
             blockKey = key
             block.append(row)
@@ -171,55 +175,57 @@ enum CSVRows {
         var fields: [String]
     }
 
-    static func parse(_ text: String) -> [Row] {
-        var rows: [Row] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1
-        var rowLine = 1
-        var index = text.unicodeScalars.startIndex
-        let scalars = text.unicodeScalars
-        func endRow() {
-            fields.append(field)
-            rows.append(Row(line: rowLine, fields: fields))
-            fields = []
-            field = ""
-            rowLine = line
-        }
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            index = scalars.index(after: index)
-            if inQuotes {
-                if scalar == "\"" {
-                    if index < scalars.endIndex, scalars[index] == "\"" {
-                        field.unicodeScalars.append("\"")
-                        index = scalars.index(after: index)
+    /// Calls `each` with every row, in order. Fields are UTF-8 (invalid bytes replaced).
+    static func parse(_ bytes: Data.SubSequence, each: (Row) -> Void) {
+        bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var inQuotes = false
+            var line = 1
+            var rowLine = 1
+            var index = 0
+            func endField() {
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+            }
+            func endRow() {
+                endField()
+                each(Row(line: rowLine, fields: fields))
+                fields.removeAll(keepingCapacity: true)
+                rowLine = line
+            }
+            let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
+            while index < buffer.count {
+                let byte = buffer[index]
+                index += 1
+                if inQuotes {
+                    if byte == quote {
+                        if index < buffer.count, buffer[index] == quote {
+                            field.append(quote)
+                            index += 1
+                        } else {
+                            inQuotes = false
+                        }
                     } else {
-                        inQuotes = false
+                        if byte == lf { line += 1 }
+                        field.append(byte)
                     }
-                } else {
-                    if scalar == "\n" { line += 1 }
-                    field.unicodeScalars.append(scalar)
+                    continue
                 }
-                continue
+                switch byte {
+                case quote: inQuotes = true
+                case comma: endField()
+                case cr:
+                    if index < buffer.count, buffer[index] == lf { continue }
+                    line += 1
+                    endRow()
+                case lf:
+                    line += 1
+                    endRow()
+                default: field.append(byte)
+                }
             }
-            switch scalar {
-            case "\"": inQuotes = true
-            case ",":
-                fields.append(field)
-                field = ""
-            case "\r":
-                if index < scalars.endIndex, scalars[index] == "\n" { continue }
-                line += 1
-                endRow()
-            case "\n":
-                line += 1
-                endRow()
-            default: field.unicodeScalars.append(scalar)
-            }
+            if !field.isEmpty || !fields.isEmpty { endRow() }
         }
-        if !field.isEmpty || !fields.isEmpty { endRow() }
-        return rows
     }
 }

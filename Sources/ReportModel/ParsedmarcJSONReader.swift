@@ -16,50 +16,70 @@ public struct ParsedmarcJSONReader: Sendable {
 
     /// parsedmarc's output is an array of objects with `report_metadata` and `records` (or its
     /// SMTP TLS output, an array of objects with `organization_name` and `policies`), or one
-    /// such object. RFC 8460 reports are objects without these keys. Only the first few KiB
-    /// are looked at.
+    /// such object. RFC 8460 reports are objects without these keys. Only the first 8 KiB are
+    /// looked at.
     public static func isParsedmarcOutput(_ data: Data) -> Bool {
         var head = data.prefix(8_192)
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
         guard let first = head.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }) else { return false }
         if first == UInt8(ascii: "[") { return true }
         let text = String(decoding: head, as: UTF8.self)
-        return text.contains("\"report_metadata\"") && text.contains("\"policy_published\"")
+        // Key order varies (Python keeps insertion order, sorted writers put "records" first).
+        return text.contains("\"report_metadata\"") || text.contains("\"policy_published\"")
     }
 
+    /// The reports of the file, each parsed on its own: a large `aggregate.json` is never
+    /// decoded as a whole, so only one report's objects are in memory at a time.
     public func reports(in data: Data) throws(ReportParseError) -> [ImportedReport] {
-        guard data.count <= max(limits.maxFileBytes, limits.maxExpandedBytes) else {
-            throw ReportParseError("the JSON is \(data.count) bytes, over the \(limits.maxFileBytes >> 20) MiB limit")
+        let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        let elements: JSONArrayElements.Split
+        if JSONArrayElements.firstByte(of: text) == UInt8(ascii: "[") {
+            elements = JSONArrayElements.split(text)
+        } else {
+            elements = JSONArrayElements.Split(ranges: [text.startIndex..<text.endIndex], problem: nil)
         }
-        let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
-        guard !JSONNesting.exceeds(limits.maxElementDepth, in: text) else {
+        guard !elements.ranges.isEmpty || elements.problem != nil else {
+            throw ReportParseError("an empty JSON array: no reports")
+        }
+        var reports: [ImportedReport] = []
+        for (index, range) in elements.ranges.enumerated() {
+            let place = "report \(index + 1)"
+            do throws(ReportParseError) {
+                let object = try parseObject(text[range])
+                if index == 0, object["report_metadata"] == nil, object["organization_name"] != nil || object["policies"] != nil {
+                    throw ReportParseError(
+                        "this is parsedmarc's SMTP TLS output, which is not read; give sitegen the SMTP TLS reports themselves")
+                }
+                reports.append(ImportedReport(place: place, result: .success(try Self.report(from: object))))
+            } catch {
+                if index == 0, error.reason.hasPrefix("this is parsedmarc's SMTP TLS output") { throw error }
+                reports.append(ImportedReport(place: place, result: .failure(error)))
+            }
+        }
+        if let problem = elements.problem {
+            let place = elements.ranges.isEmpty ? "the JSON" : "after report \(elements.ranges.count)"
+            reports.append(ImportedReport(place: place, result: .failure(ReportParseError(problem))))
+        }
+        return reports
+    }
+
+    private func parseObject(_ bytes: Data.SubSequence) throws(ReportParseError) -> [String: Any] {
+        guard bytes.count <= max(limits.maxFileBytes, limits.maxExpandedBytes) else {
+            throw ReportParseError("the report is \(bytes.count) bytes of JSON, over the \(limits.maxFileBytes >> 20) MiB limit")
+        }
+        let data = Data(bytes)
+        guard !JSONNesting.exceeds(limits.maxElementDepth, in: data) else {
             throw ReportParseError("JSON arrays and objects nest deeper than \(limits.maxElementDepth) levels")
         }
         let root: Any
         do {
-            root = try JSONSerialization.jsonObject(with: text, options: [])
+            root = try JSONSerialization.jsonObject(with: data, options: [])
         } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
             throw ReportParseError("not valid JSON" + (detail.map { ": \($0)" } ?? ""))
         }
-        let objects: [Any] = (root as? [Any]) ?? [root]
-        guard !objects.isEmpty else { throw ReportParseError("an empty JSON array: no reports") }
-        if let first = objects.first as? [String: Any], first["report_metadata"] == nil,
-           first["organization_name"] != nil || first["policies"] != nil {
-            throw ReportParseError(
-                "this is parsedmarc's SMTP TLS output, which is not read; give sitegen the SMTP TLS reports themselves")
-        }
-        return objects.enumerated().map { index, object in
-            let place = "report \(index + 1)"
-            do throws(ReportParseError) {
-                guard let members = object as? [String: Any] else {
-                    throw ReportParseError("not a JSON object")
-                }
-                return ImportedReport(place: place, result: .success(try Self.report(from: members)))
-            } catch {
-                return ImportedReport(place: place, result: .failure(error))
-            }
-        }
+        guard let object = root as? [String: Any] else { throw ReportParseError("not a JSON object") }
+        return object
     }
 
     private static func report(from object: [String: Any]) throws(ReportParseError) -> AggregateReport {
@@ -157,5 +177,72 @@ public struct ParsedmarcJSONReader: Sendable {
             throw ReportParseError("no \"\(parent).\(key)\"")
         }
         return value
+    }
+}
+
+/// Finds the members of a top-level JSON array without decoding them, with one pass over the
+/// bytes (strings and escapes skipped), so each can be decoded on its own.
+enum JSONArrayElements {
+    struct Split {
+        var ranges: [Range<Int>]
+        /// Why the array does not end properly, after the complete members.
+        var problem: String?
+    }
+
+    static func firstByte(of bytes: Data.SubSequence) -> UInt8? {
+        bytes.first { !isWhitespace($0) }
+    }
+
+    static func split(_ bytes: Data.SubSequence) -> Split {
+        bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Split in
+            let base = bytes.startIndex
+            var ranges: [Range<Int>] = []
+            var index = 0
+            while index < buffer.count, isWhitespace(buffer[index]) { index += 1 }
+            guard index < buffer.count, buffer[index] == UInt8(ascii: "[") else {
+                return Split(ranges: [], problem: "not a JSON array")
+            }
+            index += 1
+            var depth = 0
+            var inString = false
+            var escaped = false
+            var elementStart: Int?
+            while index < buffer.count {
+                let byte = buffer[index]
+                if inString {
+                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                    index += 1
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    inString = true
+                    if elementStart == nil { elementStart = index }
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    if elementStart == nil { elementStart = index }
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 {
+                        // The end of the top-level array.
+                        if let start = elementStart { ranges.append((base + start)..<(base + index)) }
+                        return Split(ranges: ranges, problem: nil)
+                    }
+                    depth -= 1
+                case UInt8(ascii: ","):
+                    if depth == 0 {
+                        if let start = elementStart { ranges.append((base + start)..<(base + index)) }
+                        elementStart = nil
+                    }
+                default:
+                    if elementStart == nil, !isWhitespace(byte) { elementStart = index }
+                }
+                index += 1
+            }
+            return Split(ranges: ranges, problem: "the JSON ends before its array is closed (a file cut short?)")
+        }
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }

@@ -90,8 +90,19 @@ public struct ReportLoader: Sendable {
         let source = ReportSource(file: name)
         do {
             let size = try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
-            if size > limits.maxFileBytes, try Self.startsLikeMbox(url) {
-                loadMailbox(at: url, size: size, from: source, into: &result)
+            if size > limits.maxFileBytes, let export = try Self.exportKind(url) {
+                guard size <= limits.maxExportBytes else {
+                    result.problems.append(LoadProblem(
+                        source: source, step: .read,
+                        reason: "the \(export.description) is \(size) bytes, over the export limit (\(MailMessage.describe(bytes: limits.maxExportBytes)))"))
+                    return result
+                }
+                if export == .mbox {
+                    loadMailbox(at: url, from: source, into: &result)
+                } else {
+                    // Mapped, not read: only the pages of the report being parsed are in memory.
+                    load(try Data(contentsOf: url, options: .alwaysMapped), from: source, depth: 0, into: &result)
+                }
                 return result
             }
             guard size <= limits.maxFileBytes else {
@@ -183,13 +194,7 @@ public struct ReportLoader: Sendable {
     }
 
     /// Reads an mbox too large to hold at once, message by message.
-    private func loadMailbox(at url: URL, size: Int, from source: ReportSource, into result: inout FileLoad) {
-        guard size <= limits.maxMailboxBytes else {
-            result.problems.append(LoadProblem(
-                source: source, step: .read,
-                reason: "the mbox is \(size) bytes, over the mailbox limit (\(MailMessage.describe(bytes: limits.maxMailboxBytes)))"))
-            return
-        }
+    private func loadMailbox(at url: URL, from source: ReportSource, into result: inout FileLoad) {
         do {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
@@ -220,10 +225,17 @@ public struct ReportLoader: Sendable {
         loadMail(message.bytes, from: place, depth: depth, into: &result)
     }
 
-    private static func startsLikeMbox(_ url: URL) throws -> Bool {
+    /// The kinds read in pieces, which may be larger than one file: mbox and parsedmarc output.
+    private static func exportKind(_ url: URL) throws -> InputKind? {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        return InputKind.detect(try handle.read(upToCount: 512) ?? Data()) == .mbox
+        let head = try handle.read(upToCount: 8_192) ?? Data()
+        switch InputKind.detect(head) {
+        case .mbox: return .mbox
+        case .parsedmarcCSV: return .parsedmarcCSV
+        case .json where ParsedmarcJSONReader.isParsedmarcOutput(head): return .json
+        default: return nil
+        }
     }
 
     private func loadArchive(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {

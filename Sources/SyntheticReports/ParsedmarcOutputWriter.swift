@@ -27,8 +27,14 @@ public enum ParsedmarcOutputWriter {
 
     /// parsedmarc's `aggregate.json`: the reports in the order given.
     public static func json(_ reports: [AggregateReport]) throws -> Data {
-        let objects = reports.map(reportObject)
-        return try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+        // One report at a time, so a year of reports is never one object graph.
+        var json = Data("[\n".utf8)
+        for (index, report) in reports.enumerated() {
+            if index > 0 { json.append(Data(",\n".utf8)) }
+            json.append(try JSONSerialization.data(withJSONObject: reportObject(report), options: [.prettyPrinted, .sortedKeys]))
+        }
+        json.append(Data("\n]\n".utf8))
+        return json
     }
 
     /// parsedmarc's `aggregate.csv`: a header row, then one row per (split) record; rows end

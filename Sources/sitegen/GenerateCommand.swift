@@ -12,7 +12,19 @@ struct GenerateCommand: ParsableCommand {
             .xml, .xml.gz and .zip, SMTP TLS reports as .json and .json.gz) below the given folder \
             as <reporter>/<YYYY-MM>/<file>. Files of the same name are replaced; other files are \
             left alone.
+
+            --as packs the same reports differently, to try the other inputs sitegen reads: \
+            mbox writes report e-mails to reports.mbox; maildir writes them to a Maildir folder \
+            Maildir/ (with messages in tmp/ that must not be read); parsedmarc-json and \
+            parsedmarc-csv write the DMARC reports as parsedmarc's aggregate.json or \
+            aggregate.csv (parsedmarc has no output sitegen reads for SMTP TLS reports).
             """)
+
+    enum Packing: String, ExpressibleByArgument, CaseIterable {
+        case files, mbox, maildir
+        case parsedmarcJSON = "parsedmarc-json"
+        case parsedmarcCSV = "parsedmarc-csv"
+    }
 
     @Option(name: .long, help: ArgumentHelp("The reports folder to write into.", valueName: "dir"))
     var out: String
@@ -20,9 +32,32 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "The random seed; the same seed gives byte-identical files.")
     var seed: UInt64 = 20_251_201
 
+    @Option(name: .customLong("as"), help: "How to pack the reports: files, mbox, maildir, parsedmarc-json or parsedmarc-csv.")
+    var packing: Packing = .files
+
     func run() throws {
         let folder = URL(fileURLWithPath: out).standardizedFileURL
-        let summary = try SyntheticWorkspace(spec: .demo(seed: seed)).write(to: folder)
+        let workspace = SyntheticWorkspace(spec: .demo(seed: seed))
+        guard packing == .files else {
+            let output = try workspace.generate()
+            let export = SyntheticMailExport(seed: seed)
+            let files: [(relativePath: String, bytes: Data)] = switch packing {
+            case .files: []
+            case .mbox: [("reports.mbox", export.mbox(for: output))]
+            case .maildir: export.maildir(for: output).map { ("Maildir/" + $0.relativePath, $0.bytes) }
+            case .parsedmarcJSON: [("parsedmarc/aggregate.json", try ParsedmarcOutputWriter.json(output.files.map(\.report)))]
+            case .parsedmarcCSV: [("parsedmarc/aggregate.csv", ParsedmarcOutputWriter.csv(output.files.map(\.report)))]
+            }
+            for file in files {
+                let url = folder.appendingPathComponent(file.relativePath)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try file.bytes.write(to: url)
+            }
+            let summary = output.summary
+            print("wrote \(files.count) files (\(summary.reports) DMARC reports\(packing == .mbox || packing == .maildir ? " and \(summary.tlsReports) SMTP TLS reports" : "") as \(packing.rawValue)) to \(folder.path)")
+            return
+        }
+        let summary = try workspace.write(to: folder)
         print("wrote \(summary.files) files (\(summary.reports) DMARC reports with \(summary.records) records and \(summary.messages) messages, \(summary.tlsReports) SMTP TLS reports) to \(folder.path)")
     }
 }

@@ -218,6 +218,25 @@ struct ParsedmarcImportTests {
         ])
     }
 
+    @Test func aJSONFileCutShortKeepsItsCompleteReports() throws {
+        var second = Self.multiDay
+        second.metadata.reportID = "second"
+        let json = try ParsedmarcOutputWriter.json([Self.multiDay, second, Self.multiDay])
+        let cut = json.prefix(json.count * 5 / 6)
+        let load = ReportLoader().load(Data(cut), as: "aggregate.json")
+        #expect(load.reports.map(\.report.metadata.reportID) == ["multi-day-1", "second"])
+        #expect(load.problems.map(\.description) == [
+            "[parse] aggregate.json ▸ after report 2: the JSON ends before its array is closed (a file cut short?)",
+        ])
+        // Strings holding brackets, commas and escaped quotes do not confuse the split.
+        var tricky = Self.multiDay
+        tricky.metadata.reportID = "a\\\"],[{\"b"
+        tricky.metadata.orgName = "Tricky, ]Org["
+        let load2 = ReportLoader().load(try ParsedmarcOutputWriter.json([tricky, second]), as: "aggregate.json")
+        #expect(load2.problems.isEmpty)
+        #expect(load2.reports.map(\.report.metadata.reportID) == [tricky.metadata.reportID, "second"])
+    }
+
     @Test func parsedmarcsSMTPTLSOutputIsNamedAndRefused() {
         let json = Data(#"[{"organization_name": "Google Inc.", "begin_date": "2024-01-01T00:00:00Z", "policies": []}]"#.utf8)
         let load = ReportLoader().load(json, as: "smtp_tls.json")

@@ -76,10 +76,31 @@ struct MailExportIngestTests {
         #expect(streamed.reports == inMemory.reports)
         #expect(streamed.tlsReports == inMemory.tlsReports)
 
-        let tooSmall = ReportLoader(limits: InputLimits(maxFileBytes: 64 << 10, maxMailboxBytes: 256 << 10))
+        let tooSmall = ReportLoader(limits: InputLimits(maxFileBytes: 64 << 10, maxExportBytes: 256 << 10))
             .load(contentsOf: url, as: "big.mbox")
         #expect(tooSmall.reportCount == 0)
-        #expect(tooSmall.problems.map(\.reason) == ["the mbox is \(mbox.count) bytes, over the mailbox limit (262144 bytes)"])
+        #expect(tooSmall.problems.map(\.reason) == ["the mbox is \(mbox.count) bytes, over the export limit (262144 bytes)"])
+    }
+
+    /// parsedmarc's output over the file limit is read from a mapped file, report by report.
+    @Test(arguments: ["aggregate.json", "aggregate.csv"])
+    func largeParsedmarcOutputIsReadReportByReport(name: String) throws {
+        let output = try MailExportFixture.output
+        let reports = output.files.map(\.report)
+        let data = name.hasSuffix(".json") ? try ParsedmarcOutputWriter.json(reports) : ParsedmarcOutputWriter.csv(reports)
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = try folder.write(name, data)
+        let limits = InputLimits(maxFileBytes: 256 << 10)
+        #expect(data.count > limits.maxFileBytes)
+        let large = ReportLoader(limits: limits).load(contentsOf: url, as: name)
+        #expect(large.problems.isEmpty, "\(large.problems.prefix(3))")
+        #expect(large.reports == ReportLoader().load(contentsOf: url, as: name).reports)
+        #expect(large.reports.count == reports.count)
+
+        let refused = ReportLoader(limits: InputLimits(maxFileBytes: 256 << 10, maxExportBytes: 512 << 10)).load(contentsOf: url, as: name)
+        #expect(refused.reportCount == 0)
+        #expect(refused.problems.first?.reason.hasSuffix("bytes, over the export limit (524288 bytes)") == true)
     }
 
     @Test func aBadMessageInAnMboxIsAProblemForThatMessageOnly() throws {
