@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,11 +48,16 @@ let package = Package(
                 "ContentDigest",
             ]
         ),
+        .target(
+            name: "ReportArchive",
+            dependencies: ["ReportModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .target(name: "SyntheticReports", dependencies: ["ReportModel"]),
         .target(
             name: "SiteBuild",
             dependencies: [
                 "ReportModel",
+                "ReportArchive",
                 "ContentDigest",
                 "Templating",
                 "CSiteSystem",
@@ -62,6 +68,7 @@ let package = Package(
             name: "sitegen",
             dependencies: [
                 "SiteBuild",
+                "ReportArchive",
                 "SyntheticReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -69,6 +76,7 @@ let package = Package(
         .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"]),
         .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
+        .testTarget(name: "ReportArchiveTests", dependencies: ["ReportArchive", "SyntheticReports"]),
         .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),
     ]
 )

@@ -34,7 +34,12 @@ public struct SHA256: Sendable {
 
     /// The digest as 64 lowercase hex digits.
     public static func hexDigest(_ data: Data) -> String {
-        hash(data).map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
+        hex(hash(data))
+    }
+
+    /// Bytes as lowercase hex digits.
+    public static func hex(_ digest: [UInt8]) -> String {
+        digest.map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
     }
 
     public mutating func update(_ data: Data) {

@@ -40,6 +40,26 @@ public struct ReportMonth: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.year, lhs.month) < (rhs.year, rhs.month) }
+
+    /// The first second of the month after this one (Unix time, UTC).
+    public var endUnixTime: Int64 {
+        Int64(CivilDate.daysSinceEpoch(year: year, month: month, day: 1) + dayCount) * 86_400
+    }
+}
+
+/// The months a build publishes: all, or up to and including a last one.
+public struct PublishedMonths: Sendable, Hashable {
+    public var last: ReportMonth?
+
+    public init(last: ReportMonth?) {
+        self.last = last
+    }
+
+    /// Whether a report with this date range is published (it belongs to the month it begins in).
+    public func includes(_ range: DateRange) -> Bool {
+        guard let last else { return true }
+        return range.begin < last.endUnixTime
+    }
 }
 
 extension DateRange {

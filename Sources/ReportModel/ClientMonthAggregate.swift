@@ -205,6 +205,12 @@ public struct DuplicateReport: Sendable, Hashable {
     public var identity: ReportIdentity
     public var kept: ReportSource
     public var dropped: ReportSource
+
+    public init(identity: ReportIdentity, kept: ReportSource, dropped: ReportSource) {
+        self.identity = identity
+        self.kept = kept
+        self.dropped = dropped
+    }
 }
 
 /// Keeps the first copy of each report (by reporter org name and report id) and lists the rest.

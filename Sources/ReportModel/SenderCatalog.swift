@@ -93,6 +93,11 @@ public struct SenderCatalog: Sendable {
 
     /// The mapping in the ReportModel resource bundle.
     public static func shipped() throws -> SenderCatalog {
+        try SenderCatalog(contentsOf: try shippedFile())
+    }
+
+    /// Where the shipped mapping is.
+    public static func shippedFile() throws -> URL {
         #if os(Linux)
         // SwiftPM's generated `Bundle.module` traps when the resource folder is neither beside the
         // executable nor in the build folder: an installed binary without it gets an error instead.
@@ -107,7 +112,7 @@ public struct SenderCatalog: Sendable {
             throw SenderCatalogError(
                 file: fileName, message: "the mapping file is missing from the ReportModel resources")
         }
-        return try SenderCatalog(contentsOf: url)
+        return url
     }
 
     public init(contentsOf url: URL) throws {

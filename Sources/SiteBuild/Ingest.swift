@@ -1,4 +1,5 @@
 import Foundation
+import ReportArchive
 import ReportModel
 
 /// What reading the reports folder produced.
@@ -28,7 +29,8 @@ public struct ReportIngester: Sendable {
     }
 
     public func ingest(folder: URL, progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> IngestResult {
-        let (paths, listingProblems) = ReportFolder.list(folder)
+        let (listed, listingProblems) = ReportFolder.list(folder)
+        let paths = listed.map(\.path)
         let counter = ProgressCounter()
         var files = ParallelMap.map(paths) { path in
             let load = loader.load(contentsOf: folder.appendingPathComponent(path), as: path)
@@ -48,20 +50,26 @@ public struct ReportIngester: Sendable {
     }
 }
 
+/// An input file found below the reports folder.
+struct ListedFile: Sendable {
+    var path: String
+    var stamp: FileStamp
+}
+
 /// Lists the input files of a reports folder.
 enum ReportFolder {
-    /// Relative paths of regular files, sorted; hidden files and folders (`.name`) are not
+    /// Regular files, sorted by relative path; hidden files and folders (`.name`) are not
     /// inputs. Symbolic links are not followed and are reported as skipped.
     ///
     /// A Maildir (a folder holding `cur/` and `new/`) is read as a mailbox: the messages in
     /// `cur/` and `new/`, never `tmp/` (messages still being delivered), and its sub-mailboxes
     /// (Maildir++ `.Folder`s, hidden by name, and Dovecot's plain-named ones); the server's
     /// own files beside them (`dovecot-uidlist`, `subscriptions`, indexes) are not inputs.
-    static func list(_ folder: URL) -> (paths: [String], problems: [FileLoad]) {
-        var paths: [String] = []
+    static func list(_ folder: URL) -> (files: [ListedFile], problems: [FileLoad]) {
+        var files: [ListedFile] = []
         var problems: [FileLoad] = []
-        walk(folder, relative: "", paths: &paths, problems: &problems)
-        return (paths.sorted(), problems)
+        walk(folder, relative: "", files: &files, problems: &problems)
+        return (files.sorted { $0.path < $1.path }, problems)
     }
 
     static func isMaildir(_ folder: URL) -> Bool {
@@ -71,39 +79,44 @@ enum ReportFolder {
         }
     }
 
-    private static func walkMaildir(_ folder: URL, relative: String, paths: inout [String], problems: inout [FileLoad]) {
+    private static func walkMaildir(_ folder: URL, relative: String, files: inout [ListedFile], problems: inout [FileLoad]) {
         let prefix = relative.isEmpty ? "" : relative + "/"
         for messages in ["cur", "new"] {
-            walk(folder.appendingPathComponent(messages), relative: prefix + messages, paths: &paths, problems: &problems)
+            walk(folder.appendingPathComponent(messages), relative: prefix + messages, files: &files, problems: &problems)
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names.sorted() where !["cur", "new", "tmp"].contains(name) {
             let url = folder.appendingPathComponent(name)
             let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey])
             if values?.isDirectory == true, values?.isSymbolicLink != true, isMaildir(url) {
-                walkMaildir(url, relative: prefix + name, paths: &paths, problems: &problems)
+                walkMaildir(url, relative: prefix + name, files: &files, problems: &problems)
             }
         }
     }
 
-    private static func walk(_ folder: URL, relative: String, paths: inout [String], problems: inout [FileLoad]) {
+    private static func walk(_ folder: URL, relative: String, files: inout [ListedFile], problems: inout [FileLoad]) {
         if isMaildir(folder) {
-            walkMaildir(folder, relative: relative, paths: &paths, problems: &problems)
+            walkMaildir(folder, relative: relative, files: &files, problems: &problems)
             return
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
             let path = relative.isEmpty ? name : relative + "/" + name
-            let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
-            if values?.isSymbolicLink == true {
+            var info = stat()
+            guard lstat(url.path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK:
                 var load = FileLoad(file: path)
                 load.problems.append(LoadProblem(source: ReportSource(file: path), step: .read, reason: "a symbolic link; links are not followed"))
                 problems.append(load)
-            } else if values?.isDirectory == true {
-                walk(url, relative: path, paths: &paths, problems: &problems)
-            } else if values?.isRegularFile == true {
-                paths.append(path)
+            case S_IFDIR:
+                walk(url, relative: path, files: &files, problems: &problems)
+            case S_IFREG:
+                let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+                files.append(ListedFile(path: path, stamp: FileStamp(size: Int64(info.st_size), modified: modified)))
+            default:
+                continue
             }
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import ReportModel
 import Templating
 
-struct PortfolioRow {
+struct PortfolioRow: Codable, Hashable {
     var reseller: String
     var client: String
     var href: String
@@ -22,35 +22,42 @@ struct PortfolioPage {
     var clientCount: String
 }
 
+/// One client's line of the portfolio, with the pass rate it is sorted by. Kept in the
+/// archive's render state, so a build that reuses a client's pages needs not its data.
+struct PortfolioEntry: Codable, Hashable {
+    var row: PortfolioRow
+    var rate: Double
+
+    func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Array((try? encoder.encode(self)) ?? Data())
+    }
+
+    static func decoded(_ bytes: [UInt8]) -> PortfolioEntry? {
+        try? JSONDecoder().decode(PortfolioEntry.self, from: Data(bytes))
+    }
+}
+
 /// The MSP's roll-up at `public/_portfolio/`: every client of every reseller on one page,
 /// most urgent first. It lives outside every reseller root, so no reseller publishes it.
 struct PortfolioRenderer {
     static let folder = "_portfolio"
 
-    let config: WorkspaceConfig
-    let owners: [ClientKey: [ReportMonth: OwnerMonth]]
-    let folders: ClientFolders
+    let entries: [PortfolioEntry]
     let theme: ResolvedTheme
-    let classifier: SenderClassifier
 
     func render() throws(ThemeError) -> [String: Data] {
-        let words = try theme.strings(for: "en")
-        let format = LocaleFormatter(locale: "en")
+        let words = try theme.strings(for: PortfolioRowBuilder.locale)
+        let format = LocaleFormatter(locale: PortfolioRowBuilder.locale)
         let portal = ResellerConfig(id: Self.folder, name: words.text("portfolio.title"), theme: "default", baseURL: nil,
-                                    locale: "en", privateClientFolders: false, clients: [])
+                                    locale: PortfolioRowBuilder.locale, privateClientFolders: false, clients: [])
         let assets = try ThemeAssets(theme: theme)
         let shell = PageShell(reseller: portal, theme: theme, assets: assets, markdown: MarkdownRenderer())
         var files: [String: Data] = [:]
         for (path, data) in assets.files { files["\(Self.folder)/\(path)"] = data }
 
-        var rows: [(row: PortfolioRow, rate: Double)] = []
-        for reseller in config.resellers {
-            for client in reseller.clients {
-                let key = ClientKey(reseller: reseller.id, client: client.id)
-                rows.append(row(reseller: reseller, client: client, months: owners[key] ?? [:], folder: folders.folder(key), format: format, words: words))
-            }
-        }
-        rows.sort { a, b in
+        let rows = entries.sorted { a, b in
             (-a.row.critical, -a.row.warnings, a.rate, a.row.reseller, a.row.client)
                 < (-b.row.critical, -b.row.warnings, b.rate, b.row.reseller, b.row.client)
         }
@@ -59,9 +66,23 @@ struct PortfolioRenderer {
         files["\(Self.folder)/index.html"] = Data(try theme.render("portfolio", PageContext(chrome: chrome, t: words.templateTree, page: page)).utf8)
         let learnChrome = shell.chrome(path: "learn/dmarc.html", title: words.text("learn.title"), words: words,
                                        breadcrumbs: [Link(label: words.text("portfolio.title"), href: "../index.html")], noindex: true)
-        let learn = ContentPage(body: MarkdownRenderer().render(theme.content(named: "what-is-dmarc", locale: "en") ?? ""))
+        let learn = ContentPage(body: MarkdownRenderer().render(theme.content(named: "what-is-dmarc", locale: PortfolioRowBuilder.locale) ?? ""))
         files["\(Self.folder)/learn/dmarc.html"] = Data(try theme.render("content", PageContext(chrome: learnChrome, t: words.templateTree, page: learn)).utf8)
         return files
+    }
+}
+
+/// Works out one client's portfolio line from its months, in the portfolio's language.
+struct PortfolioRowBuilder: Sendable {
+    static let locale = "en"
+
+    let words: LocaleStrings
+    let classifier: SenderClassifier
+    private var format: LocaleFormatter { LocaleFormatter(locale: Self.locale) }
+
+    init(theme: ResolvedTheme, classifier: SenderClassifier) throws(ThemeError) {
+        words = try theme.strings(for: Self.locale)
+        self.classifier = classifier
     }
 
     private func senders(of month: OwnerMonth, client: ClientConfig) -> [String: [SenderSummary]] {
@@ -72,15 +93,12 @@ struct PortfolioRenderer {
         })
     }
 
-    private func row(
-        reseller: ResellerConfig, client: ClientConfig, months: [ReportMonth: OwnerMonth], folder: String,
-        format: LocaleFormatter, words: LocaleStrings
-    ) -> (row: PortfolioRow, rate: Double) {
+    func entry(reseller: ResellerConfig, client: ClientConfig, months: [ReportMonth: OwnerMonth], folder: String) -> PortfolioEntry {
         let href = "../\(reseller.id)/\(folder)/index.html"
         guard let latest = months.keys.max(), let data = months[latest] else {
-            return (PortfolioRow(reseller: reseller.name, client: client.name, href: href, month: "–", messages: "0", passRate: "–",
+            return PortfolioEntry(row: PortfolioRow(reseller: reseller.name, client: client.name, href: href, month: "–", messages: "0", passRate: "–",
                                  passTone: "neutral", policies: "–", tls: "–", critical: 0, warnings: 0,
-                                 topFinding: words.text("portfolio.no_reports")), 101)
+                                 topFinding: words.text("portfolio.no_reports")), rate: 101)
         }
         let total = data.total
         // The month page compares with the previous month that has data; so does the portfolio.
@@ -93,7 +111,7 @@ struct PortfolioRenderer {
         }
         let tls = data.tlsTotal
         let rate = total.messages > 0 ? Double(total.dmarcPass) * 100 / Double(total.messages) : 100
-        return (PortfolioRow(
+        return PortfolioEntry(row: PortfolioRow(
             reseller: reseller.name, client: client.name, href: href,
             month: format.month(year: latest.year, month: latest.month),
             messages: format.integer(total.messages), passRate: format.percent(total.dmarcPass, of: total.messages),
@@ -102,6 +120,6 @@ struct PortfolioRenderer {
             tls: tls.total > 0 ? format.percent(tls.successful, of: tls.total) : "–",
             critical: findings.filter { $0.severity == .critical }.count,
             warnings: findings.filter { $0.severity == .warning }.count,
-            topFinding: findings.first.map { "\($0.domain): \($0.row(words).text)" } ?? ""), rate)
+            topFinding: findings.first.map { "\($0.domain): \($0.row(words).text)" } ?? ""), rate: rate)
     }
 }

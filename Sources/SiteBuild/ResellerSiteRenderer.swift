@@ -10,26 +10,35 @@ struct RenderedSite {
     var failures: [BuildFailure] = []
 }
 
-/// Renders one reseller's deploy root: landing page, learn page, every client's pages and
-/// downloads, assets, and host files. Reads only; every client is rendered on its own so one
-/// failing client does not stop the others.
-struct ResellerSiteRenderer {
+/// Renders one reseller's deploy root: landing page, learn page, assets and host files
+/// (`rootFiles`), and each client's pages and downloads (`renderClient`). Reads only; every
+/// client is rendered on its own so one failing client does not stop the others, and so a
+/// build can render only the clients whose data changed.
+struct ResellerSiteRenderer: Sendable {
     let reseller: ResellerConfig
     let theme: ResolvedTheme
-    /// Client id → its months with data (already limited to the months to publish).
-    let data: [String: [ReportMonth: OwnerMonth]]
     let folders: ClientFolders
     let classifier: SenderClassifier
+    private let assets: ThemeAssets
+    private let words: LocaleStrings
+    private let shell: PageShell
 
     private let markdown = MarkdownRenderer()
 
-    func render() throws(ThemeError) -> RenderedSite {
-        var site = RenderedSite()
-        let assets = try ThemeAssets(theme: theme)
-        site.files.merge(assets.files) { _, new in new }
-        let words = try theme.strings(for: reseller.locale)
-        let shell = PageShell(reseller: reseller, theme: theme, assets: assets, markdown: markdown)
+    init(reseller: ResellerConfig, theme: ResolvedTheme, folders: ClientFolders, classifier: SenderClassifier) throws(ThemeError) {
+        self.reseller = reseller
+        self.theme = theme
+        self.folders = folders
+        self.classifier = classifier
+        assets = try ThemeAssets(theme: theme)
+        words = try theme.strings(for: reseller.locale)
+        shell = PageShell(reseller: reseller, theme: theme, assets: assets, markdown: markdown)
+    }
 
+    /// Everything of the deploy root that is not a client's: paths relative to the root.
+    func rootFiles() throws(ThemeError) -> RenderedSite {
+        var site = RenderedSite()
+        site.files.merge(assets.files) { _, new in new }
         try addPage(&site, path: "index.html", template: "landing", shell: shell, words: words,
                     title: words.text("landing.title"), breadcrumbs: [], noindex: false,
                     page: LandingPage(intro: markdown.render(content("intro", words)), learnHref: "learn/dmarc.html"))
@@ -39,23 +48,22 @@ struct ResellerSiteRenderer {
         try addPage(&site, path: "404.html", template: "404", shell: shell.forErrorPage(), words: words,
                     title: words.text("notfound.title"), breadcrumbs: [], noindex: true,
                     page: NotFoundPage(homeHref: shell.absoluteRoot))
-
-        for client in reseller.clients {
-            do {
-                let clientWords = client.locale == reseller.locale ? words : try theme.strings(for: client.locale)
-                let folder = folders.folder(ClientKey(reseller: reseller.id, client: client.id))
-                let clientPages = ClientPagesRenderer(
-                    client: client, folder: folder, months: data[client.id] ?? [:], shell: shell, words: clientWords,
-                    resellerID: reseller.id, classifier: classifier)
-                for (path, bytes) in try clientPages.render() {
-                    site.files["\(folder)/\(path)"] = bytes
-                    if path.hasSuffix(".html") { site.pages += 1 }
-                }
-            } catch {
-                site.failures.append(BuildFailure(step: .render, subject: "\(reseller.id)/\(client.id)", reason: "\(error)"))
-            }
-        }
         site.files.merge(HostFiles(baseURL: shell.baseURL, publicPages: ["", "learn/dmarc.html"]).files) { _, new in new }
+        return site
+    }
+
+    /// One client's folder: paths relative to the deploy root.
+    func renderClient(_ client: ClientConfig, months: [ReportMonth: OwnerMonth]) throws -> RenderedSite {
+        var site = RenderedSite()
+        let clientWords = client.locale == reseller.locale ? words : try theme.strings(for: client.locale)
+        let folder = folders.folder(ClientKey(reseller: reseller.id, client: client.id))
+        let clientPages = ClientPagesRenderer(
+            client: client, folder: folder, months: months, shell: shell, words: clientWords,
+            resellerID: reseller.id, classifier: classifier)
+        for (path, bytes) in try clientPages.render() {
+            site.files["\(folder)/\(path)"] = bytes
+            if path.hasSuffix(".html") { site.pages += 1 }
+        }
         return site
     }
 

@@ -1,6 +1,18 @@
+import ContentDigest
 import Foundation
+import ReportArchive
 import ReportModel
 import Templating
+
+/// Where a build keeps its report archive.
+public enum ArchiveLocation: Sendable, Hashable {
+    /// `<workspace>/.sitegen/archive.sqlite`: later runs read only new files and re-render only
+    /// the clients whose data changed.
+    case workspace
+    case file(URL)
+    /// Nothing kept: every run reads every file and renders every client.
+    case memory
+}
 
 public struct BuildOptions: Sendable {
     public var workspace: URL
@@ -11,16 +23,35 @@ public struct BuildOptions: Sendable {
     /// The package's `Themes/` folder.
     public var builtinThemes: URL
     public var limits: InputLimits
+    public var archive: ArchiveLocation
+    /// Read the reports folder into the archive before rendering.
+    public var ingest: Bool
+    /// Carry over the pages of clients whose data, config and theme did not change.
+    public var reuseUnchanged: Bool
 
-    public init(workspace: URL, output: URL? = nil, month: ReportMonth? = nil, builtinThemes: URL, limits: InputLimits = .standard) {
+    public init(
+        workspace: URL, output: URL? = nil, month: ReportMonth? = nil, builtinThemes: URL, limits: InputLimits = .standard,
+        archive: ArchiveLocation = .memory, ingest: Bool = true, reuseUnchanged: Bool = true
+    ) {
         self.workspace = workspace
         self.output = output
         self.month = month
         self.builtinThemes = builtinThemes
         self.limits = limits
+        self.archive = archive
+        self.ingest = ingest
+        self.reuseUnchanged = reuseUnchanged
     }
 
     public var outputFolder: URL { output ?? workspace.appendingPathComponent("public") }
+
+    public var archiveFile: URL? {
+        switch archive {
+        case .workspace: workspace.appendingPathComponent(".sitegen/archive.sqlite")
+        case .file(let url): url
+        case .memory: nil
+        }
+    }
 }
 
 /// Stops the build before anything is written: the config or a theme is wrong.
@@ -32,12 +63,19 @@ public struct BuildSetupError: Error, CustomStringConvertible {
 
 /// What a build did, for the run summary and `summary.json` consumers.
 public struct BuildReport: Sendable {
+    /// Files read in this run (new or changed since the archive took them).
     public var filesRead = 0
+    /// Files the archive already held, not read again.
+    public var filesKnown = 0
+    /// Reports in the files read in this run, duplicates included.
     public var reportsRead = 0
-    /// Unique DMARC aggregate reports.
+    /// Unique DMARC aggregate reports in the archive.
     public var uniqueReports = 0
-    /// Unique SMTP TLS reports.
+    /// Unique SMTP TLS reports in the archive.
     public var uniqueTLSReports = 0
+    /// Reports this run added to the archive (DMARC and TLS).
+    public var reportsAdded = 0
+    /// Repeated reports found in this run, both kinds.
     public var duplicates: [DuplicateReport] = []
     public var skippedFiles: [FileLoad] = []
     public var partlySkippedFiles: [FileLoad] = []
@@ -48,6 +86,8 @@ public struct BuildReport: Sendable {
     public var reportsAfterMonth = 0
     public var resellers = 0
     public var clients = 0
+    /// Clients whose pages were carried over from the last build unchanged.
+    public var clientsReused = 0
     public var pages = 0
     public var filesWritten = 0
     public var failures: [BuildFailure] = []
@@ -61,15 +101,24 @@ public struct BuildReport: Sendable {
     }
 }
 
-/// The build as named steps: config → themes → ingest → aggregate → render → write.
+/// The build as named steps: config → themes → ingest (into the archive) → per client:
+/// aggregate from the archive → render → write; then the portfolio and the swap.
 public struct SiteBuilder: Sendable {
     public var options: BuildOptions
+
+    /// Bumped when the pages a given input renders to change, so a new sitegen re-renders
+    /// clients an older one rendered.
+    static let renderFormat = "sitegen-render-1"
 
     public init(options: BuildOptions) {
         self.options = options
     }
 
     public func build(progress: @Sendable (String) -> Void = { _ in }) throws(BuildSetupError) -> BuildReport {
+        try build(progress: progress, stepProgress: { _ in })
+    }
+
+    public func build(progress: @Sendable (String) -> Void, stepProgress: @Sendable (StepProgress) -> Void) throws(BuildSetupError) -> BuildReport {
         var report = BuildReport()
         let config = try loadConfig()
         let themes = try resolveThemes(config)
@@ -79,83 +128,168 @@ public struct SiteBuilder: Sendable {
         let folders = try ClientFolders(config: config, workspace: options.workspace)
         let classifier = try loadSenderCatalog()
         let hostConfig = try HostConfigFiles(config: config, themes: themes, folders: folders, workspace: options.workspace)
+        let portfolioTheme = try resolvePortfolioTheme()
+        let store = try openArchive()
 
-        let reportsFolder = options.workspace.appendingPathComponent("reports")
-        progress("[ingest] reading \(reportsFolder.path)")
-        let ingest = ReportIngester(limits: options.limits).ingest(folder: reportsFolder) { done, total in
-            if done == total || done % max(1, total / 10) == 0 { progress("[ingest] \(done)/\(total) files") }
-        }
-        report.filesRead = ingest.files.count
-        report.reportsRead = ingest.reportsRead
-        report.uniqueReports = ingest.unique.count
-        report.uniqueTLSReports = ingest.uniqueTLS.count
-        report.duplicates = ingest.duplicates
-        report.skippedFiles = ingest.skippedFiles
-        report.partlySkippedFiles = ingest.partlySkippedFiles
-
-        progress("[aggregate] \(ingest.unique.count) reports")
-        var aggregator = ReportAggregator(router: DomainRouter(owners: config.domainOwners))
-        for loaded in ingest.unique {
-            if isAfterPublishedMonth(loaded.report.metadata.dateRange) {
-                report.reportsAfterMonth += 1
-                continue
-            }
-            aggregator.add(loaded.report)
-        }
-        for loaded in ingest.uniqueTLS {
-            if isAfterPublishedMonth(loaded.report.dateRange) {
-                report.reportsAfterMonth += 1
-                continue
-            }
-            aggregator.add(loaded.report)
-        }
-        report.unassigned = aggregator.unassigned.values.sorted { $0.headerFrom < $1.headerFrom }
-        report.unassignedTLS = aggregator.unassignedTLS.values.sorted { $0.headerFrom < $1.headerFrom }
-
-        var files: [String: Data] = [:]
-        for reseller in config.resellers {
-            progress("[render] \(reseller.id): \(reseller.clients.count) clients")
-            var clientData: [String: [ReportMonth: OwnerMonth]] = [:]
-            for client in reseller.clients {
-                clientData[client.id] = aggregator.owners[ClientKey(reseller: reseller.id, client: client.id)]
-            }
-            guard let theme = themes[reseller.id] else { continue }
-            do {
-                let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData, folders: folders, classifier: classifier).render()
-                for (path, data) in site.files { files["\(reseller.id)/\(path)"] = data }
-                report.pages += site.pages
-                report.failures += site.failures
-                report.clients += reseller.clients.count - site.failures.count
-                report.resellers += 1
-            } catch {
-                report.failures.append(BuildFailure(step: .render, subject: reseller.id, reason: error.description))
-            }
+        if options.ingest {
+            let ingest = try ingest(into: store, progress: progress, stepProgress: stepProgress)
+            report.filesRead = ingest.filesRead
+            report.filesKnown = ingest.filesKnown
+            report.reportsRead = ingest.reportsRead
+            report.reportsAdded = ingest.added.addedReports + ingest.added.addedTLSReports
+            report.duplicates = ingest.added.duplicates.sorted { $0.dropped < $1.dropped }
+            report.skippedFiles = ingest.skippedFiles
+            report.partlySkippedFiles = ingest.partlySkippedFiles
         }
 
-        files.merge(hostConfig.files) { _, new in new }
-
+        let plan: ClientRenderPlan
         do {
-            let theme = try ThemeLocator(builtinRoot: options.builtinThemes).resolve("default", relativeTo: options.builtinThemes)
-            let portfolio = PortfolioRenderer(
-                config: config, owners: aggregator.owners, folders: folders, theme: theme, classifier: classifier)
-            files.merge(try portfolio.render()) { _, new in new }
+            let counts = try store.counts()
+            report.uniqueReports = counts.reports
+            report.uniqueTLSReports = counts.tlsReports
+            if let month = options.month { report.reportsAfterMonth = try store.reportCount(beginningAtOrAfter: month.endUnixTime) }
+            let unassigned = try UnassignedReports(store: store, config: config, months: PublishedMonths(last: options.month)).find()
+            report.unassigned = unassigned.dmarc
+            report.unassignedTLS = unassigned.tls
+            plan = ClientRenderPlan(
+                config: config, folders: folders,
+                fingerprint: try buildFingerprint(themes: themes, portfolioTheme: portfolioTheme),
+                scope: options.outputFolder.path, reuse: options.reuseUnchanged)
         } catch {
-            report.failures.append(BuildFailure(step: .render, subject: PortfolioRenderer.folder, reason: "\(error)"))
-        }
-        if config.resellers.contains(where: \.privateClientFolders) {
-            files["_portfolio/client-links.csv"] = ClientLinks.csv(config: config, folders: folders)
+            throw BuildSetupError(failures: [BuildFailure(step: .aggregate, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
         }
 
         let output = options.outputFolder
-        progress("[write] \(files.count) files to \(output.path)")
+        let writer: SiteWriter
         do {
-            try SiteWriter(destination: output).write(files)
-            report.filesWritten = files.count
-            report.output = output
+            writer = try SiteWriter(destination: output)
         } catch {
-            report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error.localizedDescription)"))
+            throw BuildSetupError(failures: [BuildFailure(step: .write, subject: output.path, reason: error.localizedDescription)])
+        }
+        let renderer = ClientRenderer(store: store, months: PublishedMonths(last: options.month), classifier: classifier, writer: writer)
+        var entries: [PortfolioEntry] = []
+        var records: [(reseller: String, client: String, record: RenderRecord?)] = []
+        do {
+            let rowBuilder = try PortfolioRowBuilder(theme: portfolioTheme, classifier: classifier)
+            for reseller in config.resellers {
+                guard let theme = themes[reseller.id] else { continue }
+                progress("[render] \(reseller.id): \(reseller.clients.count) clients")
+                do {
+                    let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, folders: folders, classifier: classifier)
+                    let root = try site.rootFiles()
+                    try writer.write(root.files.mapKeys { "\(reseller.id)/\($0)" })
+                    report.pages += root.pages
+                    let outcomes = renderer.render(reseller: reseller, site: site, plan: plan, rows: rowBuilder)
+                    for outcome in outcomes {
+                        records.append((reseller.id, outcome.client, outcome.record))
+                        if let entry = outcome.entry { entries.append(entry) }
+                        if let failure = outcome.failure {
+                            report.failures.append(failure)
+                        } else {
+                            report.clients += 1
+                            report.pages += outcome.pages
+                            if outcome.reused { report.clientsReused += 1 }
+                        }
+                    }
+                    report.resellers += 1
+                } catch {
+                    report.failures.append(BuildFailure(step: .render, subject: reseller.id, reason: "\(error)"))
+                }
+            }
+
+            var files = hostConfig.files
+            files.merge(try PortfolioRenderer(entries: entries, theme: portfolioTheme).render()) { _, new in new }
+            if config.resellers.contains(where: \.privateClientFolders) {
+                files["_portfolio/client-links.csv"] = ClientLinks.csv(config: config, folders: folders)
+            }
+            try writer.write(files)
+        } catch {
+            report.failures.append(BuildFailure(step: .render, subject: PortfolioRenderer.folder, reason: "\(error)"))
+        }
+
+        progress("[write] \(writer.filesWritten) files to \(output.path)")
+        do {
+            try writer.commit()
+            report.filesWritten = writer.filesWritten
+            report.output = output
+            try store.saveRenderRecords(scope: plan.scope, records)
+        } catch {
+            writer.discard()
+            report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error)"))
         }
         return report
+    }
+
+    /// Only the ingest step: adds the reports folder to the archive and says what it holds now.
+    public func ingest(
+        batchSize: Int = ArchiveIngester.defaultBatchSize, stepProgress: @Sendable (StepProgress) -> Void = { _ in }
+    ) throws(BuildSetupError) -> (run: ArchiveIngestResult, archive: ArchiveCounts) {
+        let store = try openArchive()
+        let run = try ingest(into: store, batchSize: batchSize, progress: { _ in }, stepProgress: stepProgress)
+        do {
+            return (run, try store.counts())
+        } catch {
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
+        }
+    }
+
+    private func ingest(
+        into store: any ReportStore, batchSize: Int = ArchiveIngester.defaultBatchSize,
+        progress: @Sendable (String) -> Void, stepProgress: @Sendable (StepProgress) -> Void
+    ) throws(BuildSetupError) -> ArchiveIngestResult {
+        let reportsFolder = options.workspace.appendingPathComponent("reports")
+        progress("[ingest] reading \(reportsFolder.path)")
+        do {
+            var ingester = ArchiveIngester(store: store, limits: options.limits)
+            ingester.batchSize = batchSize
+            return try ingester.ingest(folder: reportsFolder, progress: stepProgress)
+        } catch {
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
+        }
+    }
+
+    private func openArchive() throws(BuildSetupError) -> any ReportStore {
+        guard let file = options.archiveFile else {
+            do {
+                return try SQLiteReportStore()
+            } catch {
+                throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: "archive", reason: "cannot open an in-memory archive: \(error)")])
+            }
+        }
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            return try SQLiteReportStore(path: file.path)
+        } catch {
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: file.path, reason: "cannot open the archive: \(error)")])
+        }
+    }
+
+    private func resolvePortfolioTheme() throws(BuildSetupError) -> ResolvedTheme {
+        do {
+            return try ThemeLocator(builtinRoot: options.builtinThemes).resolve("default", relativeTo: options.builtinThemes)
+        } catch {
+            throw BuildSetupError(failures: error.problems.map { BuildFailure(step: .theme, subject: $0.file, reason: "portfolio: \($0.reason)") })
+        }
+    }
+
+    /// Everything besides a client's own data that its pages depend on: the config, every theme
+    /// file, the sender catalog, `--month`, and the render format.
+    private func buildFingerprint(themes: [String: ResolvedTheme], portfolioTheme: ResolvedTheme) throws -> String {
+        var hasher = SHA256()
+        hasher.update(Data(Self.renderFormat.utf8))
+        hasher.update(Data((options.month?.description ?? "all").utf8))
+        for name in [WorkspaceConfig.fileName, SenderCatalog.workspaceFileName] {
+            let url = options.workspace.appendingPathComponent(name)
+            hasher.update(Data("\u{0}\(name)\u{0}".utf8))
+            if FileManager.default.fileExists(atPath: url.path) { hasher.update(try Data(contentsOf: url)) }
+        }
+        for (id, theme) in themes.sorted(by: { $0.key < $1.key }) {
+            hasher.update(Data("\u{0}theme \(id)\u{0}".utf8))
+            hasher.update(Data(try theme.contentFingerprint().utf8))
+        }
+        hasher.update(Data(try portfolioTheme.contentFingerprint().utf8))
+        hasher.update(try Data(contentsOf: try SenderCatalog.shippedFile()))
+        return SHA256.hex(hasher.finalize())
     }
 
     /// The shipped catalog of known senders, extended by the workspace's `known-senders.json`.
@@ -167,11 +301,6 @@ public struct SiteBuilder: Sendable {
         } catch {
             throw BuildSetupError(failures: [BuildFailure(step: .config, subject: extra.path, reason: "known senders: \(error)")])
         }
-    }
-
-    private func isAfterPublishedMonth(_ range: DateRange) -> Bool {
-        guard let limit = options.month else { return false }
-        return ReportMonth(unixTime: range.begin) > limit
     }
 
     private func loadConfig() throws(BuildSetupError) -> WorkspaceConfig {

@@ -1,3 +1,4 @@
+import ContentDigest
 import Foundation
 import Mustache
 
@@ -14,6 +15,21 @@ public struct ResolvedTheme: Sendable {
     public let templateNames: Set<String>
 
     public var name: String { layers.first?.name ?? "default" }
+
+    /// A digest of every file of every layer (settings, templates, partials, assets, content,
+    /// locales): it changes whenever anything that could change a page does.
+    public func contentFingerprint() throws -> String {
+        var hasher = SHA256()
+        for layer in layers {
+            var files = layer.files
+            files[ThemeFolder.settingsFile] = layer.root.appendingPathComponent(ThemeFolder.settingsFile)
+            for (path, url) in files.sorted(by: { $0.key < $1.key }) {
+                hasher.update(Data("\u{0}\(layer.name)/\(path)\u{0}".utf8))
+                hasher.update(try Data(contentsOf: url))
+            }
+        }
+        return SHA256.hex(hasher.finalize())
+    }
     private var settingsFile: String { (layers.first?.root.appendingPathComponent(ThemeFolder.settingsFile).path) ?? ThemeFolder.settingsFile }
 
     /// Problems that do not stop the theme: words a locale lacks (English is shown instead).

@@ -25,7 +25,18 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The folder of built-in themes (default: found next to sitegen).", valueName: "dir"))
     var themes: String?
 
+    @OptionGroup var archive: ArchiveOptions
+
+    @Flag(name: .customLong("no-ingest"), help: "Render from the archive only; do not read the reports folder.")
+    var noIngest = false
+
+    @Flag(name: .long, help: "Render every client, also those whose data, config and theme did not change.")
+    var full = false
+
     func validate() throws {
+        if noIngest && archive.noArchive {
+            throw ValidationError("--no-ingest renders from the archive, which --no-archive turns off")
+        }
         if let month, ReportMonth(month) == nil {
             throw ValidationError("--month must be a month written YYYY-MM, not \"\(month)\"")
         }
@@ -40,18 +51,36 @@ struct BuildCommand: ParsableCommand {
         }
         let options = BuildOptions(
             workspace: workspaceURL, output: out.map { URL(fileURLWithPath: $0).standardizedFileURL },
-            month: month.flatMap(ReportMonth.init), builtinThemes: builtinThemes)
+            month: month.flatMap(ReportMonth.init), builtinThemes: builtinThemes,
+            archive: archive.location, ingest: !noIngest, reuseUnchanged: !full)
+        let printer = ProgressPrinter()
         let report: BuildReport
         do {
-            report = try SiteBuilder(options: options).build { line in
-                FileHandle.standardError.write(Data((line + "\n").utf8))
-            }
+            report = try SiteBuilder(options: options).build(progress: printer.line, stepProgress: printer.step)
         } catch {
             FileHandle.standardError.write(Data("sitegen: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
         print(RunSummary(report: report, month: month, elapsed: Date().timeIntervalSince(started)).text)
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+/// Where the report archive is, shared by `build` and `ingest`.
+struct ArchiveOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The report archive (default: <workspace>/.sitegen/archive.sqlite).", valueName: "file"))
+    var archive: String?
+
+    @Flag(name: .customLong("no-archive"), help: "Keep no archive: read every file and render every client.")
+    var noArchive = false
+
+    func validate() throws {
+        if noArchive && archive != nil { throw ValidationError("--archive and --no-archive cannot go together") }
+    }
+
+    var location: ArchiveLocation {
+        if noArchive { return .memory }
+        return archive.map { .file(URL(fileURLWithPath: $0).standardizedFileURL) } ?? .workspace
     }
 }
 

@@ -29,14 +29,20 @@ struct FixtureWorkspace {
         try data.write(to: url)
     }
 
-    func build(out: String = "public", month: String? = nil) throws(BuildSetupError) -> BuildReport {
+    func build(
+        out: String = "public", month: String? = nil, archive: ArchiveLocation = .memory, ingest: Bool = true
+    ) throws(BuildSetupError) -> BuildReport {
         try SiteBuilder(options: BuildOptions(
             workspace: root, output: root.appendingPathComponent(out), month: month.flatMap(ReportMonth.init),
-            builtinThemes: Self.builtinThemes)).build()
+            builtinThemes: Self.builtinThemes, archive: archive, ingest: ingest)).build()
     }
 
     func text(_ path: String) -> String? {
         try? String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func data(_ path: String) -> Data? {
+        try? Data(contentsOf: root.appendingPathComponent(path))
     }
 
     func exists(_ path: String) -> Bool {

@@ -1,0 +1,58 @@
+import GRDB
+
+/// The archive's tables, one migration per schema version. Migrations only ever add: an
+/// archive written by an older sitegen is brought up to date when it is opened.
+enum ArchiveSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE input_file (
+                  path TEXT PRIMARY KEY NOT NULL,
+                  size INTEGER NOT NULL,
+                  modified INTEGER NOT NULL,
+                  content_hash TEXT NOT NULL,
+                  reports INTEGER NOT NULL,
+                  known_content INTEGER NOT NULL,
+                  problems TEXT NOT NULL
+                );
+                CREATE INDEX input_file_content ON input_file (content_hash);
+                CREATE TABLE report (
+                  id INTEGER PRIMARY KEY,
+                  kind TEXT NOT NULL CHECK (kind IN ('dmarc', 'tls')),
+                  org_name TEXT NOT NULL,
+                  report_id TEXT NOT NULL,
+                  begin INTEGER NOT NULL,
+                  "end" INTEGER NOT NULL,
+                  source_file TEXT NOT NULL,
+                  source_entries BLOB NOT NULL,
+                  body BLOB NOT NULL,
+                  UNIQUE (kind, org_name, report_id)
+                );
+                CREATE TABLE report_domain (
+                  domain_key TEXT NOT NULL,
+                  report INTEGER NOT NULL REFERENCES report (id),
+                  PRIMARY KEY (domain_key, report)
+                ) WITHOUT ROWID;
+                CREATE TABLE duplicate (
+                  kind TEXT NOT NULL,
+                  org_name TEXT NOT NULL,
+                  report_id TEXT NOT NULL,
+                  source_file TEXT NOT NULL,
+                  source_entries BLOB NOT NULL,
+                  UNIQUE (kind, org_name, report_id, source_file, source_entries)
+                );
+                CREATE TABLE render_state (
+                  scope TEXT NOT NULL,
+                  reseller TEXT NOT NULL,
+                  client TEXT NOT NULL,
+                  fingerprint TEXT NOT NULL,
+                  pages INTEGER NOT NULL,
+                  summary BLOB NOT NULL,
+                  PRIMARY KEY (scope, reseller, client)
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,127 @@
+import ReportModel
+
+/// Size and modification time of an input file when it was ingested: an unchanged stamp means
+/// the file need not be read again.
+public struct FileStamp: Sendable, Hashable {
+    public var size: Int64
+    /// Nanoseconds since 1970-01-01 UTC.
+    public var modified: Int64
+
+    public init(size: Int64, modified: Int64) {
+        self.size = size
+        self.modified = modified
+    }
+}
+
+/// One input file as an ingest run saw it.
+public struct IngestedFile: Sendable {
+    public enum Outcome: Sendable {
+        /// Read and parsed: the reports and problems it gave.
+        case loaded(FileLoad)
+        /// Same bytes as a file already in the archive (copied or renamed): nothing new.
+        case knownContent
+    }
+
+    public var path: String
+    public var stamp: FileStamp
+    /// SHA-256 of the bytes, hex.
+    public var contentHash: String
+    public var outcome: Outcome
+
+    public init(path: String, stamp: FileStamp, contentHash: String, outcome: Outcome) {
+        self.path = path
+        self.stamp = stamp
+        self.contentHash = contentHash
+        self.outcome = outcome
+    }
+}
+
+/// What committing a batch changed.
+public struct CommitResult: Sendable {
+    public var addedReports = 0
+    public var addedTLSReports = 0
+    /// Reports already in the archive from another file (or earlier in the batch).
+    public var duplicates: [DuplicateReport] = []
+
+    public init() {}
+
+    public mutating func merge(_ other: CommitResult) {
+        addedReports += other.addedReports
+        addedTLSReports += other.addedTLSReports
+        duplicates += other.duplicates
+    }
+}
+
+/// Which reports to fetch by the domains they concern (header_from for DMARC records, the
+/// policy domain for TLS results).
+public enum DomainSelection: Sendable, Hashable {
+    /// The domain and every subdomain of it.
+    case subtree(String)
+    /// Exactly this domain.
+    case exact(String)
+}
+
+/// Reports read back from the archive, in the order they were first ingested.
+public struct ArchivedReports: Sendable {
+    public var reports: [AggregateReport] = []
+    public var tlsReports: [TLSReport] = []
+
+    public init() {}
+}
+
+/// A fingerprint of the archived data under some domains: it changes whenever a report
+/// concerning them is added. The archive only ever grows, so count and last id suffice.
+public struct DataVersion: Sendable, Hashable, CustomStringConvertible {
+    public var reports: Int
+    public var lastReport: Int64
+
+    public init(reports: Int, lastReport: Int64) {
+        self.reports = reports
+        self.lastReport = lastReport
+    }
+
+    public var description: String { "\(reports):\(lastReport)" }
+}
+
+/// What the archive remembers about the last render of one client.
+public struct RenderRecord: Sendable, Hashable {
+    public var fingerprint: String
+    public var pages: Int
+    /// Opaque bytes the renderer keeps to redraw roll-ups without the client's data.
+    public var summary: [UInt8]
+
+    public init(fingerprint: String, pages: Int, summary: [UInt8]) {
+        self.fingerprint = fingerprint
+        self.pages = pages
+        self.summary = summary
+    }
+}
+
+public struct ArchiveCounts: Sendable, Hashable {
+    public var files: Int
+    public var reports: Int
+    public var tlsReports: Int
+    public var duplicates: Int
+    /// Files that gave no report (not a report, damaged, refused).
+    public var skippedFiles: Int
+}
+
+/// Where ingested reports are kept across runs. SQLite (`SQLiteReportStore`) is the default;
+/// every operation is atomic, so an interrupted ingest keeps whole batches or nothing of them.
+public protocol ReportStore: Sendable {
+    /// Every ingested path with its stamp.
+    func knownFiles() throws -> [String: FileStamp]
+    /// Which of these content hashes are already in the archive.
+    func knownContents(_ hashes: Set<String>) throws -> Set<String>
+    /// Adds the files and their reports in one transaction; files must be in path order.
+    func commit(_ files: [IngestedFile]) throws -> CommitResult
+    func reports(_ selections: [DomainSelection]) throws -> ArchivedReports
+    func dataVersion(_ selections: [DomainSelection]) throws -> DataVersion
+    /// Every distinct domain the archived reports concern (normalised).
+    func domains() throws -> [String]
+    func counts() throws -> ArchiveCounts
+    /// Reports of both kinds whose date range begins at or after this Unix time.
+    func reportCount(beginningAtOrAfter time: Int64) throws -> Int
+    func renderRecord(scope: String, reseller: String, client: String) throws -> RenderRecord?
+    func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws
+}

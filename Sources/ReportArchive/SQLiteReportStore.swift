@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+import ReportModel
+
+/// The archive in one SQLite file (GRDB), by default `<workspace>/.sitegen/archive.sqlite`.
+///
+/// Reports are stored once per (kind, reporter org_name, report_id), in the compact form of
+/// `ReportCodec`, indexed by the domains they concern. Write-ahead logging keeps a reader
+/// consistent while an ingest commits; each batch is one transaction.
+public final class SQLiteReportStore: ReportStore {
+    private let database: DatabaseQueue
+
+    /// Opens (creating when needed) the archive file and brings its schema up to date.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        // Another process (a second sitegen, an ingest worker) may hold the write lock briefly.
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        try ArchiveSchema.migrator.migrate(database)
+    }
+
+    /// An archive that lives only as long as this value: for one-off builds and tests.
+    public init() throws {
+        database = try DatabaseQueue()
+        try ArchiveSchema.migrator.migrate(database)
+    }
+
+    public func knownFiles() throws -> [String: FileStamp] {
+        try database.read { db in
+            var stamps: [String: FileStamp] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, modified FROM input_file")
+            while let row = try rows.next() {
+                stamps[row[0]] = FileStamp(size: row[1], modified: row[2])
+            }
+            return stamps
+        }
+    }
+
+    public func knownContents(_ hashes: Set<String>) throws -> Set<String> {
+        guard !hashes.isEmpty else { return [] }
+        return try database.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM input_file WHERE content_hash = ? LIMIT 1")
+            return Set(try hashes.filter { try Int.fetchOne(statement, arguments: [$0]) != nil })
+        }
+    }
+
+    public func commit(_ files: [IngestedFile]) throws -> CommitResult {
+        try database.write { db in
+            var writer = try BatchWriter(db)
+            for file in files { try writer.add(file) }
+            return writer.result
+        }
+    }
+
+    public func reports(_ selections: [DomainSelection]) throws -> ArchivedReports {
+        let stored = try database.read { db in
+            var ids = Set<Int64>()
+            for selection in selections { ids.formUnion(try Self.reportIDs(db, selection)) }
+            let statement = try db.cachedStatement(sql: "SELECT kind, body FROM report WHERE id = ?")
+            return try ids.sorted().compactMap { id -> (id: Int64, kind: String, body: Data)? in
+                guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
+                return (id, row[0], row[1])
+            }
+        }
+        // Decoded outside the database queue, so other threads' queries need not wait.
+        var result = ArchivedReports()
+        for (id, kind, body) in stored {
+            do {
+                switch kind {
+                case ReportKind.tls: result.tlsReports.append(try ReportCodec.decodeTLS(Array(body)))
+                default: result.reports.append(try ReportCodec.decodeAggregate(Array(body)))
+                }
+            } catch {
+                throw ArchiveError(reason: "report \(id) in the archive cannot be read back: \(error.reason)")
+            }
+        }
+        return result
+    }
+
+    public func dataVersion(_ selections: [DomainSelection]) throws -> DataVersion {
+        try database.read { db in
+            var ids = Set<Int64>()
+            for selection in selections { ids.formUnion(try Self.reportIDs(db, selection)) }
+            return DataVersion(reports: ids.count, lastReport: ids.max() ?? 0)
+        }
+    }
+
+    public func domains() throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT domain_key FROM report_domain ORDER BY domain_key")
+                .map(DomainKey.domain(fromKey:))
+                .sorted()
+        }
+    }
+
+    public func counts() throws -> ArchiveCounts {
+        try database.read { db in
+            ArchiveCounts(
+                files: try Int.fetchOne(db, sql: "SELECT count(*) FROM input_file") ?? 0,
+                reports: try Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE kind = ?", arguments: [ReportKind.dmarc]) ?? 0,
+                tlsReports: try Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE kind = ?", arguments: [ReportKind.tls]) ?? 0,
+                duplicates: try Int.fetchOne(db, sql: "SELECT count(*) FROM duplicate") ?? 0,
+                skippedFiles: try Int.fetchOne(db, sql: "SELECT count(*) FROM input_file WHERE reports = 0 AND known_content = 0") ?? 0)
+        }
+    }
+
+    public func reportCount(beginningAtOrAfter time: Int64) throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE begin >= ?", arguments: [time]) ?? 0
+        }
+    }
+
+    public func renderRecord(scope: String, reseller: String, client: String) throws -> RenderRecord? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT fingerprint, pages, summary FROM render_state WHERE scope = ? AND reseller = ? AND client = ?",
+                arguments: [scope, reseller, client])
+            else { return nil }
+            let summary: Data = row[2]
+            return RenderRecord(fingerprint: row[0], pages: row[1], summary: Array(summary))
+        }
+    }
+
+    public func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws {
+        try database.write { db in
+            for entry in records {
+                if let record = entry.record {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO render_state (scope, reseller, client, fingerprint, pages, summary) VALUES (?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (scope, reseller, client) DO UPDATE SET
+                              fingerprint = excluded.fingerprint, pages = excluded.pages, summary = excluded.summary
+                            """,
+                        arguments: [scope, entry.reseller, entry.client, record.fingerprint, record.pages, Data(record.summary)])
+                } else {
+                    try db.execute(sql: "DELETE FROM render_state WHERE scope = ? AND reseller = ? AND client = ?",
+                                   arguments: [scope, entry.reseller, entry.client])
+                }
+            }
+        }
+    }
+
+    private static func reportIDs(_ db: Database, _ selection: DomainSelection) throws -> [Int64] {
+        switch selection {
+        case .subtree(let domain):
+            let range = DomainKey.subtree(domain)
+            return try Int64.fetchAll(
+                db, sql: "SELECT report FROM report_domain WHERE domain_key >= ? AND domain_key < ?",
+                arguments: [range.lower, range.upper])
+        case .exact(let domain):
+            return try Int64.fetchAll(db, sql: "SELECT report FROM report_domain WHERE domain_key = ?", arguments: [DomainKey.key(domain)])
+        }
+    }
+}
+
+public struct ArchiveError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}
+
+enum ReportKind {
+    static let dmarc = "dmarc"
+    static let tls = "tls"
+}
+
+/// Writes one batch inside its transaction, with prepared statements reused for every row.
+private struct BatchWriter {
+    private let db: Database
+    private let insertFile: Statement
+    private let insertReport: Statement
+    private let insertDomain: Statement
+    private let findReport: Statement
+    private let insertDuplicate: Statement
+    private(set) var result = CommitResult()
+
+    init(_ db: Database) throws {
+        self.db = db
+        insertFile = try db.cachedStatement(sql: """
+            INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
+              content_hash = excluded.content_hash, reports = excluded.reports,
+              known_content = excluded.known_content, problems = excluded.problems
+            """)
+        insertReport = try db.cachedStatement(sql: """
+            INSERT INTO report (kind, org_name, report_id, begin, "end", source_file, source_entries, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
+            """)
+        insertDomain = try db.cachedStatement(sql: "INSERT OR IGNORE INTO report_domain (domain_key, report) VALUES (?, ?)")
+        findReport = try db.cachedStatement(
+            sql: "SELECT source_file, source_entries FROM report WHERE kind = ? AND org_name = ? AND report_id = ?")
+        insertDuplicate = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO duplicate (kind, org_name, report_id, source_file, source_entries) VALUES (?, ?, ?, ?, ?)
+            """)
+    }
+
+    mutating func add(_ file: IngestedFile) throws {
+        var reportCount = 0
+        var problems = ""
+        var knownContent = false
+        switch file.outcome {
+        case .knownContent:
+            knownContent = true
+        case .loaded(let load):
+            reportCount = load.reportCount
+            problems = load.problems.map(\.description).joined(separator: "\n")
+            for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
+                let domains = Set(loaded.report.records.map(\.headerFrom))
+                try add(kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
+                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
+            }
+            for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
+                let domains = Set(loaded.report.policies.map(\.policyDomain))
+                try add(kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
+                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
+            }
+        }
+        try insertFile.execute(arguments: [
+            file.path, file.stamp.size, file.stamp.modified, file.contentHash, reportCount, knownContent, problems,
+        ])
+    }
+
+    private mutating func add(
+        kind: String, identity: ReportIdentity, range: DateRange, source: ReportSource, body: [UInt8], domains: Set<String>
+    ) throws {
+        let entries = Self.encode(source.entries)
+        try insertReport.execute(arguments: [
+            kind, identity.orgName, identity.reportID, range.begin, range.end, source.file, entries, Data(body),
+        ])
+        if db.changesCount == 1 {
+            let id = db.lastInsertedRowID
+            for key in Set(domains.map(DomainKey.key)) { try insertDomain.execute(arguments: [key, id]) }
+            if kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
+            return
+        }
+        guard let kept = try Row.fetchOne(findReport, arguments: [kind, identity.orgName, identity.reportID]) else {
+            throw ArchiveError(reason: "report \(identity.orgName) \(identity.reportID) was neither added nor found")
+        }
+        let keptData: Data = kept[1]
+        let keptSource = ReportSource(file: kept[0], entries: try Self.decode(Array(keptData)))
+        // The same file read again after it changed on disk: its reports are not new copies.
+        guard keptSource != source else { return }
+        try insertDuplicate.execute(arguments: [kind, identity.orgName, identity.reportID, source.file, entries])
+        if db.changesCount == 1 {
+            result.duplicates.append(DuplicateReport(identity: identity, kept: keptSource, dropped: source))
+        }
+    }
+
+    private static func encode(_ entries: [String]) -> Data {
+        var out = BinaryWriter()
+        out.strings(entries)
+        return Data(out.bytes)
+    }
+
+    private static func decode(_ bytes: [UInt8]) throws -> [String] {
+        var input = BinaryReader(bytes)
+        do {
+            return try input.strings()
+        } catch {
+            throw ArchiveError(reason: "a stored report source cannot be read back: \(error.reason)")
+        }
+    }
+}

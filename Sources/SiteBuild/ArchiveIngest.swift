@@ -1,0 +1,132 @@
+import ContentDigest
+import Foundation
+import ReportArchive
+import ReportModel
+
+/// What one ingest run did.
+public struct ArchiveIngestResult: Sendable {
+    /// Files read and parsed in this run (new, or changed since they were ingested).
+    public var filesRead = 0
+    /// Files not read again: same size and time as when ingested, or bytes already archived.
+    public var filesKnown = 0
+    /// Reports of both kinds in the files read, duplicates included.
+    public var reportsRead = 0
+    public var added = CommitResult()
+    /// Files of this run that gave no report, and files that gave some but had unusable parts.
+    public var skippedFiles: [FileLoad] = []
+    public var partlySkippedFiles: [FileLoad] = []
+
+    public init() {}
+}
+
+/// Progress of a long step: items done of the total, for a progress line.
+public struct StepProgress: Sendable {
+    public var step: String
+    public var done: Int
+    public var total: Int
+    public var elapsed: TimeInterval
+}
+
+/// Adds the reports folder to the archive: files seen before (same path, size and time) are
+/// not read again, files whose bytes the archive already holds are not parsed again, and the
+/// rest is parsed on all cores and committed in batches. A batch is one transaction, so an
+/// interrupted run keeps every batch it committed and nothing of the one it was in.
+public struct ArchiveIngester: Sendable {
+    public var loader: ReportLoader
+    public var store: any ReportStore
+    public static let defaultBatchSize = 2_000
+    /// Files per transaction.
+    public var batchSize = defaultBatchSize
+
+    public init(store: any ReportStore, limits: InputLimits = .standard) {
+        self.store = store
+        loader = ReportLoader(limits: limits)
+    }
+
+    public func ingest(folder: URL, progress: @Sendable (StepProgress) -> Void = { _ in }) throws -> ArchiveIngestResult {
+        let started = Date()
+        let (listed, listingProblems) = ReportFolder.list(folder)
+        let known = try store.knownFiles()
+        let changed = listed.filter { known[$0.path] != $0.stamp }
+        var result = ArchiveIngestResult()
+        result.filesKnown = listed.count - changed.count
+        result.skippedFiles = listingProblems
+
+        var done = 0
+        for start in stride(from: 0, to: changed.count, by: batchSize) {
+            let batch = Array(changed[start..<min(start + batchSize, changed.count)])
+            let files = try read(batch, folder: folder)
+            // Files that could not be read are not remembered, so the next run tries them again.
+            result.added.merge(try store.commit(files.filter { !$0.contentHash.isEmpty }))
+            for file in files {
+                guard case .loaded(let load) = file.outcome else {
+                    result.filesKnown += 1
+                    continue
+                }
+                result.filesRead += 1
+                result.reportsRead += load.reportCount
+                if load.reportCount == 0 {
+                    result.skippedFiles.append(load)
+                } else if !load.problems.isEmpty {
+                    result.partlySkippedFiles.append(load)
+                }
+            }
+            done += batch.count
+            progress(StepProgress(step: "ingest", done: done, total: changed.count, elapsed: Date().timeIntervalSince(started)))
+        }
+        result.skippedFiles.sort { $0.file < $1.file }
+        return result
+    }
+
+    /// Reads and hashes a batch on all cores, then parses the files whose bytes are new.
+    /// Files over the size limit are left to the loader, which reads a large mbox message by
+    /// message and parsedmarc's output report by report, and refuses anything else.
+    private func read(_ batch: [ListedFile], folder: URL) throws -> [IngestedFile] {
+        let limit = Int64(loader.limits.maxFileBytes)
+        let contents = ParallelMap.map(batch) { file -> Result<Data, FileReadFailure>? in
+            guard file.stamp.size <= limit else { return nil }
+            do {
+                return .success(try Data(contentsOf: folder.appendingPathComponent(file.path)))
+            } catch {
+                return .failure(FileReadFailure(reason: "cannot read: \(error.localizedDescription)"))
+            }
+        }
+        let hashes = ParallelMap.map(contents) { content in
+            guard case .success(let data) = content else { return "" }
+            return SHA256.hexDigest(data)
+        }
+        let archived = try store.knownContents(Set(hashes.filter { !$0.isEmpty }))
+        return ParallelMap.map(Array(batch.indices)) { index in
+            let file = batch[index]
+            let url = folder.appendingPathComponent(file.path)
+            if archived.contains(hashes[index]) {
+                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .knownContent)
+            }
+            switch contents[index] {
+            case .success(let data):
+                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .loaded(loader.load(data, as: file.path)))
+            case .failure(let failure):
+                var load = FileLoad(file: file.path)
+                load.problems.append(LoadProblem(source: ReportSource(file: file.path), step: .read, reason: failure.reason))
+                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: "", outcome: .loaded(load))
+            case nil:
+                let load = loader.load(contentsOf: url, as: file.path)
+                let hash = load.reportCount > 0 ? (try? Self.streamedHash(url)) ?? "" : ""
+                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(load))
+            }
+        }
+    }
+
+    /// SHA-256 of a file read in 1 MiB pieces.
+    private static func streamedHash(_ url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
+        return SHA256.hex(hasher.finalize())
+    }
+}
+
+private struct FileReadFailure: Error {
+    var reason: String
+}

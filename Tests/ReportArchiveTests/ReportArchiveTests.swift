@@ -1,0 +1,139 @@
+import Foundation
+@testable import ReportArchive
+import ReportModel
+import SyntheticReports
+import Testing
+
+enum ArchiveCorpus {
+    static let root: URL? = {
+        let url = URL(fileURLWithPath: #filePath).appendingPathComponent("../../../../shared/corpus").standardizedFileURL
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }()
+}
+
+@Suite("Archive: stored reports read back unchanged")
+struct ReportCodecTests {
+    @Test func syntheticReportsRoundTrip() throws {
+        let output = try SyntheticWorkspace(spec: .demo()).generate()
+        #expect(output.files.count > 1_000)
+        for file in output.files {
+            #expect(try ReportCodec.decodeAggregate(ReportCodec.encode(file.report)) == file.report)
+        }
+        for file in output.tlsFiles {
+            #expect(try ReportCodec.decodeTLS(ReportCodec.encode(file.report)) == file.report)
+        }
+    }
+
+    /// Every report of the real corpus, with its unknown words, missing fields, IPv6 and
+    /// non-ASCII text, survives the round trip.
+    @Test(.enabled(if: ArchiveCorpus.root != nil, "../shared/corpus is not present"))
+    func realCorpusReportsRoundTrip() throws {
+        let root = try #require(ArchiveCorpus.root)
+        let loader = ReportLoader()
+        var checked = 0
+        let paths = try FileManager.default.subpathsOfDirectory(atPath: root.path).sorted()
+        for path in paths {
+            let url = root.appendingPathComponent(path)
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let load = loader.load(contentsOf: url, as: path)
+            for loaded in load.reports {
+                #expect(try ReportCodec.decodeAggregate(ReportCodec.encode(loaded.report)) == loaded.report, "\(path)")
+                checked += 1
+            }
+            for loaded in load.tlsReports {
+                #expect(try ReportCodec.decodeTLS(ReportCodec.encode(loaded.report)) == loaded.report, "\(path)")
+                checked += 1
+            }
+        }
+        #expect(checked > 150)
+    }
+
+    @Test func damagedBytesAreRefusedNotTrusted() throws {
+        let report = AggregateReport(
+            schema: .rfc7489, version: nil,
+            metadata: ReportMetadata(orgName: "Org", email: "a@b", reportID: "1", dateRange: DateRange(begin: 0, end: 1)),
+            policy: PublishedPolicy(domain: "contoso.example"),
+            records: [ReportRecord(sourceIP: "192.0.2.1", count: 3, disposition: .none, dkimAligned: .pass, spfAligned: .fail, headerFrom: "contoso.example")])
+        let bytes = ReportCodec.encode(report)
+        #expect(throws: BinaryDecodingError.self) { try ReportCodec.decodeAggregate(Array(bytes.dropLast(3))) }
+        #expect(throws: BinaryDecodingError.self) { try ReportCodec.decodeAggregate(bytes + [0]) }
+        #expect(throws: BinaryDecodingError.self) { try ReportCodec.decodeAggregate([1, 0xff, 0xff, 0xff, 0xff, 0x0f]) }
+    }
+}
+
+@Suite("Archive: the SQLite store")
+struct SQLiteReportStoreTests {
+    static func report(org: String = "Google", id: String, headerFrom: [String]) -> AggregateReport {
+        AggregateReport(
+            schema: .rfc7489, version: "1.0",
+            metadata: ReportMetadata(orgName: org, email: "noreply@example.net", reportID: id, dateRange: DateRange(begin: 1_764_547_200, end: 1_764_633_599)),
+            policy: PublishedPolicy(domain: headerFrom.first ?? "", p: PolicyAction.none),
+            records: headerFrom.enumerated().map { index, domain in
+                ReportRecord(sourceIP: "192.0.2.\(index)", count: index + 1, disposition: .none, dkimAligned: .pass, spfAligned: .pass, headerFrom: domain)
+            })
+    }
+
+    static func file(_ path: String, _ reports: [AggregateReport], modified: Int64 = 1) -> IngestedFile {
+        var load = FileLoad(file: path)
+        load.reports = reports.enumerated().map { index, report in
+            LoadedReport(source: ReportSource(file: path, entries: reports.count > 1 ? ["entry-\(index).xml"] : []), report: report)
+        }
+        return IngestedFile(path: path, stamp: FileStamp(size: 100, modified: modified), contentHash: "hash-\(path)-\(modified)", outcome: .loaded(load))
+    }
+
+    @Test func aReportKeptOnceWithTheCopiesListedAsDuplicates() throws {
+        let store = try SQLiteReportStore()
+        let first = try store.commit([Self.file("a.xml", [Self.report(id: "1", headerFrom: ["contoso.example"])])])
+        #expect(first.addedReports == 1)
+        let second = try store.commit([
+            Self.file("b.zip", [Self.report(id: "1", headerFrom: ["contoso.example"]), Self.report(id: "2", headerFrom: ["contoso.example"])]),
+        ])
+        #expect(second.addedReports == 1)
+        #expect(second.duplicates.map(\.dropped.description) == ["b.zip ▸ entry-0.xml"])
+        #expect(second.duplicates.map(\.kept.description) == ["a.xml"])
+
+        // The same file changed on disk and read again: its report is not a copy of itself.
+        let again = try store.commit([Self.file("a.xml", [Self.report(id: "1", headerFrom: ["contoso.example"])], modified: 2)])
+        #expect(again.addedReports == 0)
+        #expect(again.duplicates.isEmpty)
+        let counts = try store.counts()
+        #expect(counts.reports == 2)
+        #expect(counts.files == 2)
+        #expect(counts.duplicates == 1)
+        #expect(try store.knownFiles()["a.xml"] == FileStamp(size: 100, modified: 2))
+    }
+
+    @Test func selectsADomainWithItsSubdomainsButNotLookAlikes() throws {
+        let store = try SQLiteReportStore()
+        _ = try store.commit([
+            Self.file("1.xml", [Self.report(id: "own", headerFrom: ["contoso.example"])]),
+            Self.file("2.xml", [Self.report(id: "sub", headerFrom: ["News.Contoso.Example."])]),
+            Self.file("3.xml", [Self.report(id: "lookalike", headerFrom: ["notcontoso.example"])]),
+            Self.file("4.xml", [Self.report(id: "suffix-trap", headerFrom: ["contoso.example.evil.example"])]),
+            Self.file("5.xml", [Self.report(id: "mixed", headerFrom: ["fabrikam.example", "contoso.example"])]),
+        ])
+        let subtree = try store.reports([.subtree("contoso.example")]).reports.map(\.metadata.reportID)
+        #expect(subtree == ["own", "sub", "mixed"])
+        let exact = try store.reports([.exact("contoso.example")]).reports.map(\.metadata.reportID)
+        #expect(exact == ["own", "mixed"])
+        #expect(try store.dataVersion([.subtree("fabrikam.example")]) == DataVersion(reports: 1, lastReport: 5))
+        #expect(try store.domains() == ["contoso.example", "contoso.example.evil.example", "fabrikam.example", "news.contoso.example", "notcontoso.example"])
+    }
+
+    @Test func anArchiveFileKeepsItsReportsAcrossOpenings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("archive.sqlite").path
+        do {
+            let store = try SQLiteReportStore(path: path)
+            _ = try store.commit([Self.file("a.xml", [Self.report(id: "1", headerFrom: ["contoso.example"])])])
+            try store.saveRenderRecords(scope: "/out", [("r", "c", RenderRecord(fingerprint: "f", pages: 3, summary: [1, 2]))])
+        }
+        let reopened = try SQLiteReportStore(path: path)
+        #expect(try reopened.counts().reports == 1)
+        #expect(try reopened.reports([.subtree("contoso.example")]).reports == [Self.report(id: "1", headerFrom: ["contoso.example"])])
+        #expect(try reopened.renderRecord(scope: "/out", reseller: "r", client: "c") == RenderRecord(fingerprint: "f", pages: 3, summary: [1, 2]))
+        #expect(try reopened.renderRecord(scope: "/elsewhere", reseller: "r", client: "c") == nil)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import ReportArchive
+import ReportModel
+import SiteBuild
+import Testing
+
+@Suite("Archive: later builds read only new files and re-render only changed clients")
+struct ArchiveBuildTests {
+    private static func workspace() throws -> FixtureWorkspace {
+        var files: [String: String] = [:]
+        for (path, text) in SiteBuildTests.blueTheme { files[path] = text }
+        return try FixtureWorkspace(config: SiteBuildTests.config, reports: SiteBuildTests.reports(), files: files)
+    }
+
+    private static func tree(_ workspace: FixtureWorkspace, _ folder: String) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: workspace.files(under: folder).map { ($0, workspace.text("\(folder)/\($0)") ?? "<binary>") })
+    }
+
+    @Test func aSecondBuildReadsNoFileAndCarriesEveryClientOver() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        let first = try workspace.build(archive: .workspace)
+        #expect(first.filesRead == 8)
+        #expect(first.clientsReused == 0)
+        let before = Self.tree(workspace, "public")
+
+        let second = try workspace.build(archive: .workspace)
+        #expect(second.filesRead == 0)
+        #expect(second.filesKnown == 8)
+        #expect(second.reportsAdded == 0)
+        #expect(second.uniqueReports == first.uniqueReports)
+        #expect(second.clients == 3)
+        #expect(second.clientsReused == 3)
+        #expect(second.pages == first.pages)
+        #expect(second.exitCode == 0, "the broken file was reported by the run that read it")
+        #expect(Self.tree(workspace, "public") == before)
+    }
+
+    @Test func oneNewReportReRendersOnlyItsClientAndMatchesAFullBuild() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        _ = try workspace.build(archive: .workspace)
+        let f = ReportFactory.self
+        let late = f.report(org: "Mail.Ru", id: "m-1", begin: f.december2025 + 86_400 * 20, domain: "fabrikam.example",
+                            records: [f.record(ip: "192.0.2.99", count: 33, from: "fabrikam.example", dkim: .fail, spf: .fail)])
+        try workspace.write(f.xml(late), to: "reports/late/mailru.xml")
+
+        let incremental = try workspace.build(archive: .workspace)
+        #expect(incremental.filesRead == 1)
+        #expect(incremental.reportsAdded == 1)
+        #expect(incremental.clientsReused == 2, "contoso and northwind are carried over, fabrikam is rendered")
+        let full = try workspace.build(out: "public-full")
+        #expect(full.filesRead == 9)
+        #expect(Self.tree(workspace, "public") == Self.tree(workspace, "public-full"))
+        #expect(workspace.text("public/acme-it/fabrikam/2025-12/summary.json")?.contains("\"messages\" : 1267") == true)
+    }
+
+    @Test func aCopiedFileIsKnownByItsBytesAndAChangedConfigReRendersAll() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        _ = try workspace.build(archive: .workspace)
+        try workspace.write(try #require(workspace.data("reports/fabrikam.xml")), to: "reports/copies/fabrikam-copy.xml")
+        try workspace.write(Data((SiteBuildTests.config + "\n# edited\n").utf8), to: "sitegen.yml")
+
+        let report = try workspace.build(archive: .workspace)
+        #expect(report.filesRead == 0)
+        #expect(report.filesKnown == 9)
+        #expect(report.duplicates.isEmpty)
+        #expect(report.clientsReused == 0, "a config change can change any page")
+    }
+
+    @Test func renderingFromTheArchiveAloneGivesTheSameSite() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        _ = try workspace.build(archive: .workspace)
+        try FileManager.default.removeItem(at: workspace.root.appendingPathComponent("reports"))
+        let fromArchive = try workspace.build(out: "public-archive", archive: .workspace, ingest: false)
+        #expect(fromArchive.filesRead == 0)
+        #expect(fromArchive.uniqueReports == 5)
+        #expect(fromArchive.uniqueTLSReports == 1)
+        #expect(Self.tree(workspace, "public") == Self.tree(workspace, "public-archive"),
+                "the month pages, downloads and portfolio come from the archive, not from the files")
+    }
+
+    /// `sitegen ingest` is killed (SIGKILL) after its first transactions: the archive holds
+    /// whole batches only, and the next run completes it with exactly the totals of one
+    /// uninterrupted run: nothing lost, nothing counted twice.
+    @Test(.enabled(if: PublishTestTools.sitegenBinary != nil, "needs the sitegen executable built beside the tests"))
+    func aKilledIngestKeepsWholeBatchesAndTheNextRunCompletesIt() throws {
+        let binary = try #require(PublishTestTools.sitegenBinary)
+        var reports: [String: Data] = [:]
+        let f = ReportFactory.self
+        for index in 0..<400 {
+            let report = f.report(id: "bulk-\(index)", begin: f.december2025 + Int64(index % 28) * 86_400,
+                                  records: [f.record(ip: "192.0.2.\(index % 250)", count: index + 1)])
+            reports[String(format: "bulk/%04d.xml", index)] = f.xml(report)
+        }
+        let workspace = try FixtureWorkspace(config: SiteBuildTests.config, reports: reports)
+        defer { workspace.remove() }
+        let archive = workspace.root.appendingPathComponent(".sitegen/archive.sqlite")
+
+        let process = try SpawnedProcess(binary.path, ["ingest", "--workspace", workspace.root.path, "--batch-size", "10"])
+        defer { process.kill() }
+        let deadline = Date().addingTimeInterval(60)
+        var committed = 0
+        while process.isRunning && Date() < deadline {
+            if FileManager.default.fileExists(atPath: archive.path),
+               let counts = try? SQLiteReportStore(path: archive.path).counts(), counts.files >= 20 {
+                kill(process.pid, SIGKILL)
+                break
+            }
+            usleep(2_000)
+        }
+        process.kill()
+        #expect(process.endedBySignal, "the ingest finished before it could be killed")
+        let afterKill = try SQLiteReportStore(path: archive.path).counts()
+        committed = afterKill.files
+        #expect(committed % 10 == 0, "only whole batches are committed")
+        #expect(afterKill.reports == committed, "each committed file brought its one report, no half-written file")
+
+        let resumed = try SiteBuilder(options: BuildOptions(
+            workspace: workspace.root, builtinThemes: FixtureWorkspace.builtinThemes, archive: .workspace)).ingest()
+        #expect(resumed.run.filesKnown == committed)
+        #expect(resumed.run.filesRead == 400 - committed)
+        #expect(resumed.run.added.duplicates.isEmpty)
+        #expect(resumed.archive.reports == 400)
+        #expect(resumed.archive.files == 400)
+    }
+}
