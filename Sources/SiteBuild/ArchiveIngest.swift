@@ -80,7 +80,7 @@ public struct ArchiveIngester: Sendable {
 
     /// Reads and hashes a batch on all cores, then parses the files whose bytes are new.
     /// Files over the size limit are left to the loader, which reads a large mbox message by
-    /// message and refuses anything else.
+    /// message and parsedmarc's output report by report, and refuses anything else.
     private func read(_ batch: [ListedFile], folder: URL) throws -> [IngestedFile] {
         let limit = Int64(loader.limits.maxFileBytes)
         let contents = ParallelMap.map(batch) { file -> Result<Data, FileReadFailure>? in
