@@ -58,11 +58,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(name: "Benchmark", dependencies: ["SiteBuild", "SyntheticReports", "ReportModel"]),
         .executableTarget(
             name: "sitegen",
             dependencies: [
                 "SiteBuild",
                 "SyntheticReports",
+                "Benchmark",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,5 +72,6 @@ let package = Package(
         .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
         .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "SyntheticReports"]),
     ]
 )
