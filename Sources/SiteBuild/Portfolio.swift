@@ -43,12 +43,10 @@ struct PortfolioRenderer {
         var files: [String: Data] = [:]
         for (path, data) in assets.files { files["\(Self.folder)/\(path)"] = data }
 
-        var rows: [(row: PortfolioRow, rate: Double)] = []
-        for reseller in config.resellers {
-            for client in reseller.clients {
-                let key = ClientKey(reseller: reseller.id, client: client.id)
-                rows.append(row(reseller: reseller, client: client, months: owners[key] ?? [:], folder: folders.folder(key), format: format, words: words))
-            }
+        let clients = config.resellers.flatMap { reseller in reseller.clients.map { (reseller, $0) } }
+        var rows = ParallelMap.map(clients) { [self] reseller, client in
+            let key = ClientKey(reseller: reseller.id, client: client.id)
+            return row(reseller: reseller, client: client, months: owners[key] ?? [:], folder: folders.folder(key), format: format, words: words)
         }
         rows.sort { a, b in
             (-a.row.critical, -a.row.warnings, a.rate, a.row.reseller, a.row.client)

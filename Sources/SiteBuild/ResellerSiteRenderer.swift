@@ -8,7 +8,13 @@ struct RenderedSite {
     var files: [String: Data] = [:]
     var pages = 0
     var failures: [BuildFailure] = []
+    /// Client files already written to the staging folder instead of kept in `files`.
+    var stagedFiles = 0
 }
+
+/// Takes one client's finished files (paths relative to the reseller root) as soon as they are
+/// rendered; called from several threads at once, for different clients.
+typealias ClientFileStage = @Sendable (_ files: [String: Data]) throws -> Void
 
 /// Renders one reseller's deploy root: landing page, learn page, every client's pages and
 /// downloads, assets, and host files. Reads only; every client is rendered on its own so one
@@ -20,6 +26,8 @@ struct ResellerSiteRenderer {
     let data: [String: [ReportMonth: OwnerMonth]]
     let folders: ClientFolders
     let classifier: SenderClassifier
+    /// nil: client files are returned in `RenderedSite.files` like the rest.
+    var stage: ClientFileStage? = nil
 
     private let markdown = MarkdownRenderer()
 
@@ -40,23 +48,55 @@ struct ResellerSiteRenderer {
                     title: words.text("notfound.title"), breadcrumbs: [], noindex: true,
                     page: NotFoundPage(homeHref: shell.absoluteRoot))
 
-        for client in reseller.clients {
-            do {
-                let clientWords = client.locale == reseller.locale ? words : try theme.strings(for: client.locale)
-                let folder = folders.folder(ClientKey(reseller: reseller.id, client: client.id))
-                let clientPages = ClientPagesRenderer(
-                    client: client, folder: folder, months: data[client.id] ?? [:], shell: shell, words: clientWords,
-                    resellerID: reseller.id, classifier: classifier)
-                for (path, bytes) in try clientPages.render() {
-                    site.files["\(folder)/\(path)"] = bytes
-                    if path.hasSuffix(".html") { site.pages += 1 }
-                }
-            } catch {
-                site.failures.append(BuildFailure(step: .render, subject: "\(reseller.id)/\(client.id)", reason: "\(error)"))
+        // Clients are rendered in parallel and merged in config order, so the result does not
+        // depend on scheduling. Each locale's strings are read once, not once per client.
+        var localeWords = [reseller.locale: words]
+        for client in reseller.clients where localeWords[client.locale] == nil {
+            localeWords[client.locale] = try? theme.strings(for: client.locale)
+        }
+        let renders = ParallelMap.map(reseller.clients) { [self, localeWords] client in
+            renderClient(client, shell: shell, words: localeWords[client.locale])
+        }
+        for render in renders {
+            switch render {
+            case .success(let client):
+                site.pages += client.pages
+                site.stagedFiles += client.stagedFiles
+                site.files.merge(client.files) { _, new in new }
+            case .failure(let failure):
+                site.failures.append(failure)
             }
         }
         site.files.merge(HostFiles(baseURL: shell.baseURL, publicPages: ["", "learn/dmarc.html"]).files) { _, new in new }
         return site
+    }
+
+    /// One client's pages and downloads, staged or by path relative to the reseller root.
+    private func renderClient(_ client: ClientConfig, shell: PageShell, words: LocaleStrings?) -> Result<RenderedSite, BuildFailure> {
+        let subject = "\(reseller.id)/\(client.id)"
+        var rendered = RenderedSite()
+        do {
+            let clientWords = try words ?? theme.strings(for: client.locale)
+            let folder = folders.folder(ClientKey(reseller: reseller.id, client: client.id))
+            let clientPages = ClientPagesRenderer(
+                client: client, folder: folder, months: data[client.id] ?? [:], shell: shell, words: clientWords,
+                resellerID: reseller.id, classifier: classifier)
+            for (path, bytes) in try clientPages.render() {
+                rendered.files["\(folder)/\(path)"] = bytes
+                if path.hasSuffix(".html") { rendered.pages += 1 }
+            }
+        } catch {
+            return .failure(BuildFailure(step: .render, subject: subject, reason: "\(error)"))
+        }
+        guard let stage else { return .success(rendered) }
+        do {
+            try stage(rendered.files)
+        } catch {
+            return .failure(BuildFailure(step: .write, subject: subject, reason: error.localizedDescription))
+        }
+        rendered.stagedFiles = rendered.files.count
+        rendered.files = [:]
+        return .success(rendered)
     }
 
     private func content(_ name: String, _ words: LocaleStrings) -> String {
@@ -82,6 +122,18 @@ struct PageShell {
     let markdown: MarkdownRenderer
     /// Set for the 404 page, which is served at any depth and so links from the site root.
     var rootOverride: String?
+    /// The brand's footer and legal text, rendered once for every page.
+    private let footer: SafeHTML?
+    private let legal: SafeHTML?
+
+    init(reseller: ResellerConfig, theme: ResolvedTheme, assets: ThemeAssets, markdown: MarkdownRenderer) {
+        self.reseller = reseller
+        self.theme = theme
+        self.assets = assets
+        self.markdown = markdown
+        footer = theme.brand.footer.map(markdown.render)
+        legal = theme.brand.legal.map(markdown.render)
+    }
 
     /// The config's base_url, else the theme's.
     var baseURL: String? {
@@ -116,8 +168,8 @@ struct PageShell {
             favicon: brand.favicon.flatMap { assets.published[$0] }.map { root + $0 },
             canonical: noindex ? nil : baseURL.map { $0 + canonicalPath },
             noindex: noindex,
-            footer: brand.footer.map(markdown.render),
-            legal: brand.legal.map(markdown.render),
+            footer: footer,
+            legal: legal,
             contactEmail: brand.contactEmail,
             contactURL: brand.contactURL,
             breadcrumbs: breadcrumbs)

@@ -112,6 +112,11 @@ public struct SiteBuilder: Sendable {
         report.unassigned = aggregator.unassigned.values.sorted { $0.headerFrom < $1.headerFrom }
         report.unassignedTLS = aggregator.unassignedTLS.values.sorted { $0.headerFrom < $1.headerFrom }
 
+        // Client files go to the staging folder as soon as they are rendered, so the whole
+        // site is never in memory; without a staging folder they are kept and written at the end.
+        let writer = SiteWriter(destination: options.outputFolder)
+        let staged = (try? writer.prepareStaging()) != nil
+        var stagedFiles = 0
         var files: [String: Data] = [:]
         for reseller in config.resellers {
             progress("[render] \(reseller.id): \(reseller.clients.count) clients")
@@ -121,8 +126,16 @@ public struct SiteBuilder: Sendable {
             }
             guard let theme = themes[reseller.id] else { continue }
             do {
-                let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData, folders: folders, classifier: classifier).render()
+                var renderer = ResellerSiteRenderer(reseller: reseller, theme: theme, data: clientData, folders: folders, classifier: classifier)
+                if staged, (try? writer.stageFolder(reseller.id)) != nil {
+                    let resellerID = reseller.id
+                    renderer.stage = { clientFiles in
+                        try writer.stage(Dictionary(uniqueKeysWithValues: clientFiles.map { ("\(resellerID)/\($0.key)", $0.value) }))
+                    }
+                }
+                let site = try renderer.render()
                 for (path, data) in site.files { files["\(reseller.id)/\(path)"] = data }
+                stagedFiles += site.stagedFiles
                 report.pages += site.pages
                 report.failures += site.failures
                 report.clients += reseller.clients.count - site.failures.count
@@ -147,10 +160,15 @@ public struct SiteBuilder: Sendable {
         }
 
         let output = options.outputFolder
-        progress("[write] \(files.count) files to \(output.path)")
+        progress("[write] \(files.count + stagedFiles) files to \(output.path)")
         do {
-            try SiteWriter(destination: output).write(files)
-            report.filesWritten = files.count
+            if staged {
+                try writer.stage(files)
+                try writer.commit()
+            } else {
+                try writer.write(files)
+            }
+            report.filesWritten = files.count + stagedFiles
             report.output = output
         } catch {
             report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error.localizedDescription)"))
