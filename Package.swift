@@ -64,12 +64,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(name: "Benchmark", dependencies: ["SiteBuild", "SyntheticReports", "ReportModel"]),
         .executableTarget(
             name: "sitegen",
             dependencies: [
                 "SiteBuild",
                 "ReportArchive",
                 "SyntheticReports",
+                "Benchmark",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,5 +80,6 @@ let package = Package(
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
         .testTarget(name: "ReportArchiveTests", dependencies: ["ReportArchive", "SyntheticReports"]),
         .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "SyntheticReports"]),
     ]
 )

@@ -52,10 +52,18 @@ public struct SenderClassifier: Sendable {
         _ records: [ReportRecord], for domain: String, otherClientDomains: [String] = []
     ) -> [SenderSummary] {
         let client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
-        // A record of no messages says nothing about who sends.
+        // A record of no messages says nothing about who sends. A month repeats the same
+        // authentication results across days and IPs, so each distinct set is judged once.
+        var judged: [AuthenticationKey: (evidence: RecordEvidence, identification: Identification?)] = [:]
         let observed = records.filter { $0.count > 0 }.map { record in
+            let key = AuthenticationKey(record)
+            if let known = judged[key] {
+                return (record: record, evidence: known.evidence, identification: known.identification)
+            }
             let evidence = RecordEvidence(record)
-            return (record: record, evidence: evidence, identification: identify(evidence, of: record, client))
+            let identification = identify(evidence, of: record, client)
+            judged[key] = (evidence, identification)
+            return (record: record, evidence: evidence, identification: identification)
         }
 
         var votes: [String: [SenderIdentity: Int]] = [:]
@@ -261,6 +269,26 @@ private struct ClientDomains {
     func owns(_ domain: String) -> Bool {
         let normalized = DomainName.normalized(domain)
         return organisational.contains(publicSuffixes.organisationalDomain(of: normalized) ?? normalized)
+    }
+}
+
+/// Everything of a record that its evidence and its identification depend on: records equal
+/// here are judged alike.
+private struct AuthenticationKey: Hashable {
+    var dkimResults: [DKIMAuthResult]
+    var spfResults: [SPFAuthResult]
+    var envelopeFrom: String?
+    var overrideReasons: [OverrideReason]
+    var dkimAligned: PolicyResult
+    var spfAligned: PolicyResult
+
+    init(_ record: ReportRecord) {
+        dkimResults = record.dkimResults
+        spfResults = record.spfResults
+        envelopeFrom = record.envelopeFrom
+        overrideReasons = record.overrideReasons
+        dkimAligned = record.dkimAligned
+        spfAligned = record.spfAligned
     }
 }
 

@@ -11,6 +11,8 @@ public struct ArchiveIngestResult: Sendable {
     public var filesKnown = 0
     /// Reports of both kinds in the files read, duplicates included.
     public var reportsRead = 0
+    /// Records of the DMARC reports in the files read, duplicates included.
+    public var recordsRead = 0
     public var added = CommitResult()
     /// Files of this run that gave no report, and files that gave some but had unusable parts.
     public var skippedFiles: [FileLoad] = []
@@ -65,6 +67,7 @@ public struct ArchiveIngester: Sendable {
                 }
                 result.filesRead += 1
                 result.reportsRead += load.reportCount
+                result.recordsRead += load.reports.reduce(0) { $0 + $1.report.records.count }
                 if load.reportCount == 0 {
                     result.skippedFiles.append(load)
                 } else if !load.problems.isEmpty {

@@ -90,6 +90,18 @@ struct PageShell {
     let markdown: MarkdownRenderer
     /// Set for the 404 page, which is served at any depth and so links from the site root.
     var rootOverride: String?
+    /// The brand's footer and legal text, rendered once for every page.
+    private let footer: SafeHTML?
+    private let legal: SafeHTML?
+
+    init(reseller: ResellerConfig, theme: ResolvedTheme, assets: ThemeAssets, markdown: MarkdownRenderer) {
+        self.reseller = reseller
+        self.theme = theme
+        self.assets = assets
+        self.markdown = markdown
+        footer = theme.brand.footer.map(markdown.render)
+        legal = theme.brand.legal.map(markdown.render)
+    }
 
     /// The config's base_url, else the theme's.
     var baseURL: String? {
@@ -124,8 +136,8 @@ struct PageShell {
             favicon: brand.favicon.flatMap { assets.published[$0] }.map { root + $0 },
             canonical: noindex ? nil : baseURL.map { $0 + canonicalPath },
             noindex: noindex,
-            footer: brand.footer.map(markdown.render),
-            legal: brand.legal.map(markdown.render),
+            footer: footer,
+            legal: legal,
             contactEmail: brand.contactEmail,
             contactURL: brand.contactURL,
             breadcrumbs: breadcrumbs)

@@ -20,12 +20,24 @@ public struct SyntheticWorkspace: Sendable {
         let domains = try validatedDomains()
         let generators = domains.filter { $0.dailyVolume > 0 }.map { DomainReportGenerator(domain: $0, spec: spec) }
         let units = generators.flatMap { generator in spec.months.map { (generator, $0) } }
+        var usedIdentities: Set<ReportIdentity> = []
+        var files = try Self.files(of: units, usedIdentities: &usedIdentities)
+        files.sort { $0.relativePath < $1.relativePath }
+        let tlsFiles = try generateTLS(domains)
+        return SyntheticOutput(
+            files: files, tlsFiles: tlsFiles,
+            summary: GenerationSummary(files: files, tlsFiles: tlsFiles, domains: domains.map(\.name)))
+    }
+
+    /// The files of some domain-months, generated in parallel, in unit order. A report whose
+    /// identity is already in `usedIdentities` gets a new id.
+    private static func files(
+        of units: [(DomainReportGenerator, ReportMonth)], usedIdentities: inout Set<ReportIdentity>
+    ) throws -> [GeneratedReportFile] {
         let unitResults = ParallelMap.map(units) { generator, month in
             Result { try generator.files(in: month) }
         }
-
         var files: [GeneratedReportFile] = []
-        var usedIdentities: Set<ReportIdentity> = []
         for result in unitResults {
             for (pending, file) in try result.get() {
                 guard usedIdentities.insert(file.report.identity).inserted else {
@@ -42,11 +54,40 @@ public struct SyntheticWorkspace: Sendable {
                 files.append(file)
             }
         }
-        files.sort { $0.relativePath < $1.relativePath }
-        let tlsFiles = try generateTLS(domains)
-        return SyntheticOutput(
-            files: files, tlsFiles: tlsFiles,
-            summary: GenerationSummary(files: files, tlsFiles: tlsFiles, domains: domains.map(\.name)))
+        return files
+    }
+
+    /// Writes the same files as `write(to:)`, but generates and writes `unitsPerBatch`
+    /// domain-months at a time, so memory holds one batch, not the workspace: for workspaces
+    /// with hundreds of thousands of files.
+    @discardableResult
+    public func writeInBatches(to reportsFolder: URL, unitsPerBatch: Int = 64) throws -> SyntheticWriteCounts {
+        let domains = try validatedDomains()
+        let generators = domains.filter { $0.dailyVolume > 0 }.map { DomainReportGenerator(domain: $0, spec: spec) }
+        let units = generators.flatMap { generator in spec.months.map { (generator, $0) } }
+        var writer = ReportFileWriter(reportsFolder: reportsFolder)
+        var counts = SyntheticWriteCounts()
+        var usedIdentities: Set<ReportIdentity> = []
+        var start = 0
+        while start < units.count {
+            let end = min(units.count, start + max(1, unitsPerBatch))
+            for file in try Self.files(of: Array(units[start..<end]), usedIdentities: &usedIdentities) {
+                try writer.write(file.bytes, at: file.relativePath)
+                counts.files += 1
+                counts.reports += 1
+                counts.records += file.report.records.count
+                counts.messages += file.report.records.reduce(0) { $0 + $1.count }
+                counts.bytes += file.bytes.count
+            }
+            start = end
+        }
+        for file in try generateTLS(domains) {
+            try writer.write(file.bytes, at: file.relativePath)
+            counts.files += 1
+            counts.tlsReports += 1
+            counts.bytes += file.bytes.count
+        }
+        return counts
     }
 
     /// The SMTP TLS report files of the domains that ask for them, sorted by path.
@@ -75,15 +116,9 @@ public struct SyntheticWorkspace: Sendable {
     @discardableResult
     public func write(to reportsFolder: URL) throws -> GenerationSummary {
         let output = try generate()
-        let fileManager = FileManager.default
-        var createdFolders: Set<String> = []
+        var writer = ReportFileWriter(reportsFolder: reportsFolder)
         for file in output.allFiles {
-            let url = reportsFolder.appendingPathComponent(file.relativePath, isDirectory: false)
-            let folder = url.deletingLastPathComponent()
-            if createdFolders.insert(folder.path).inserted {
-                try fileManager.createDirectory(at: folder, withIntermediateDirectories: true)
-            }
-            try file.bytes.write(to: url)
+            try writer.write(file.bytes, at: file.relativePath)
         }
         return output.summary
     }
@@ -106,6 +141,40 @@ public struct SyntheticWorkspace: Sendable {
             return domain
         }
     }
+}
+
+/// Writes files below a reports folder, creating each folder once.
+private struct ReportFileWriter {
+    let reportsFolder: URL
+    private var createdFolders: Set<String> = []
+
+    init(reportsFolder: URL) {
+        self.reportsFolder = reportsFolder
+    }
+
+    mutating func write(_ bytes: Data, at relativePath: String) throws {
+        let url = reportsFolder.appendingPathComponent(relativePath, isDirectory: false)
+        let folder = url.deletingLastPathComponent()
+        if createdFolders.insert(folder.path).inserted {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        try bytes.write(to: url)
+    }
+}
+
+/// What `SyntheticWorkspace.writeInBatches(to:)` wrote.
+public struct SyntheticWriteCounts: Sendable, Hashable {
+    /// All files, DMARC and SMTP TLS reports.
+    public var files = 0
+    /// DMARC aggregate reports (one per file), their records and messages.
+    public var reports = 0
+    public var records = 0
+    public var messages = 0
+    public var tlsReports = 0
+    /// Total size of all files.
+    public var bytes = 0
+
+    public init() {}
 }
 
 /// A spec that cannot be generated.
@@ -207,12 +276,12 @@ struct DomainReportGenerator: Sendable {
         spoofers = SpoofTraffic(facts: facts, seed: spec.seed)
         let reach = min(1, Double(domain.dailyVolume) / 800)
         self.reach = reach
-        coverage = SyntheticReporter.allCases.reduce(0) { $0 + $1.mailShare * $1.reportChance(reach: reach) }
+        coverage = spec.reporting.reporters.reduce(0) { $0 + $1.mailShare * spec.reporting.reportChance($1, reach: reach) }
     }
 
     /// The files of one month, each with the report before packing (to rename it if need be).
     func files(in month: ReportMonth) throws -> [(PendingReport, GeneratedReportFile)] {
-        try month.days.flatMap { day in
+        try spec.reportDays(in: month).flatMap { day in
             try reports(on: day, in: month).map { ($0, try $0.file()) }
         }
     }
@@ -226,9 +295,9 @@ struct DomainReportGenerator: Sendable {
         let active = senders.filter { $0.spec.isActive(in: month) }
 
         var result: [PendingReport] = []
-        for reporter in SyntheticReporter.allCases {
+        for reporter in spec.reporting.reporters {
             var rng = SplitMix64(seed: spec.seed, labels: ["report", domain.name, day.description, reporter.rawValue])
-            guard rng.chance(reporter.reportChance(reach: reach)) else { continue }
+            guard rng.chance(spec.reporting.reportChance(reporter, reach: reach)) else { continue }
             let received = Split.stochasticRound(volume / coverage * reporter.mailShare * rng.noise(spread: 0.3), &rng)
             guard received > 0 else { continue }
             let spoofed = min(received, Split.stochasticRound(Double(received) * domain.spoofingShare * spoofFactor, &rng))
@@ -249,7 +318,7 @@ struct DomainReportGenerator: Sendable {
     }
 
     private func pending(_ report: AggregateReport, _ reporter: SyntheticReporter, _ rng: inout SplitMix64) -> PendingReport {
-        var kind = reporter.packaging(&rng)
+        var kind = spec.reporting.packing(reporter, &rng)
         var quirks: ReportXMLWriter.Quirks = []
         if rng.chance(spec.quirkRate) { quirks.insert(.capitalisedResults) }
         if rng.chance(spec.quirkRate) { quirks.insert(.paddedValues) }

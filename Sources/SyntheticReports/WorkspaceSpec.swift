@@ -10,16 +10,30 @@ public struct SyntheticWorkspaceSpec: Sendable, Hashable {
     /// Share of reports written with a reader-hostile quirk (capitalised results, padded values,
     /// a BOM, gzip inside gzip), per quirk. Real mail has few; tests raise it to see every kind.
     public var quirkRate: Double
+    /// Which reporters send reports, how often and packed how.
+    public var reporting: SyntheticReporting
+    /// Only the first `dayCount` days from the first day of `firstMonth` get reports; nil: every
+    /// day of the `monthCount` months.
+    public var dayCount: Int?
 
     public init(
         domains: [SyntheticDomain], firstMonth: ReportMonth, monthCount: Int, seed: UInt64,
-        quirkRate: Double = 0.012
+        quirkRate: Double = 0.012, reporting: SyntheticReporting = .realistic, dayCount: Int? = nil
     ) {
         self.domains = domains
         self.firstMonth = firstMonth
         self.monthCount = monthCount
         self.seed = seed
         self.quirkRate = quirkRate
+        self.reporting = reporting
+        self.dayCount = dayCount
+    }
+
+    /// The days of `month` that get reports.
+    func reportDays(in month: ReportMonth) -> [CalendarDay] {
+        guard let dayCount else { return month.days }
+        let first = CivilDate.daysSinceEpoch(year: firstMonth.year, month: firstMonth.month, day: 1)
+        return month.days.filter { $0.daysSinceEpoch < first + dayCount }
     }
 
     /// The months covered, in order.
@@ -31,6 +45,38 @@ public struct SyntheticWorkspaceSpec: Sendable, Hashable {
             month = month.next
         }
         return result
+    }
+}
+
+/// Which reporters send reports about every domain, on which days, packed how.
+public enum SyntheticReporting: Sendable, Hashable {
+    /// Every reporter with its own habits: Google daily, the others on some days only, each
+    /// with its own packing (zip, gzip, plain XML).
+    case realistic
+    /// Each listed reporter sends one report per domain every day, all packed as `packing`
+    /// (for benchmarks: a file count that is exactly domains × days × reporters).
+    case daily(reporters: [SyntheticReporter], packing: SyntheticFileKind)
+
+    var reporters: [SyntheticReporter] {
+        switch self {
+        case .realistic: SyntheticReporter.allCases
+        case .daily(let reporters, _): reporters
+        }
+    }
+
+    func reportChance(_ reporter: SyntheticReporter, reach: Double) -> Double {
+        switch self {
+        case .realistic: reporter.reportChance(reach: reach)
+        case .daily: 1
+        }
+    }
+
+    /// The packing of the next report; in realistic mode drawn the reporter's way.
+    func packing(_ reporter: SyntheticReporter, _ rng: inout SplitMix64) -> SyntheticFileKind {
+        switch self {
+        case .realistic: reporter.packaging(&rng)
+        case .daily(_, let packing): packing
+        }
     }
 }
 

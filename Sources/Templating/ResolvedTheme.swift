@@ -130,7 +130,9 @@ public struct ResolvedTheme: Sendable {
 
     /// Renders a page template. A template that does not exist is an error, never an empty page.
     public func render(_ template: String, _ context: Any) throws(ThemeError) -> String {
-        guard templateNames.contains(template), let output = library.render(context, withTemplate: template) else {
+        guard templateNames.contains(template),
+              let output = library.render(TemplateSnapshot.of(context), withTemplate: template)
+        else {
             throw ThemeError(file: settingsFile, reason: "template \"\(template)\" is missing from templates/")
         }
         return output

@@ -11,5 +11,5 @@ struct Sitegen: ParsableCommand {
             of DMARC aggregate reports (XML, .xml.gz, .zip, any nesting) and reseller theme folders. \
             It writes one static site per reseller under public/<reseller>/ with a folder per client.
             """,
-        subcommands: [BuildCommand.self, IngestCommand.self, PublishCommand.self, ServeCommand.self, ThemeCommand.self, GenerateCommand.self])
+        subcommands: [BuildCommand.self, IngestCommand.self, PublishCommand.self, ServeCommand.self, ThemeCommand.self, GenerateCommand.self, BenchCommand.self])
 }
