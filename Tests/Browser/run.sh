@@ -70,13 +70,21 @@ swift build --product sitegen
 sitegen="$(swift build --show-bin-path)/sitegen"
 export SITEGEN_THEMES="$PWD/Themes"
 
-"$sitegen" build --workspace Examples/demo --out "$artifacts/sites/demo" >"$artifacts/build-demo.txt"
-sites=(--site "demo=$artifacts/sites/demo")
+build_site() { # name workspace
+  if ! "$sitegen" build --workspace "$2" --out "$artifacts/sites/$1" >"$artifacts/build-$1.txt"; then
+    cat "$artifacts/build-$1.txt" >&2
+    echo "browser checks: FAIL: sitegen build --workspace $2 failed (summary above)" >&2
+    exit 1
+  fi
+  sites+=(--site "$1=$artifacts/sites/$1")
+}
+
+sites=()
+build_site demo Examples/demo
 for locale in en ja; do
   workspace="$artifacts/workspaces/themes-$locale"
   "$venv/bin/python" Tests/Browser/theme_workspace.py --reports Examples/demo/reports --out "$workspace" --locale "$locale"
-  "$sitegen" build --workspace "$workspace" --out "$artifacts/sites/themes-$locale" >"$artifacts/build-themes-$locale.txt"
-  sites+=(--site "themes-$locale=$artifacts/sites/themes-$locale")
+  build_site "themes-$locale" "$workspace"
 done
 
 "$venv/bin/python" Tests/Browser/check_sites.py "${sites[@]}" --artifacts "$artifacts" --axe "$axe" \
