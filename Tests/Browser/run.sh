@@ -17,9 +17,13 @@ artifacts=ci-artifacts/browser
 venv=.venv-browser
 
 missing=()
-for tool in /usr/bin/chromium /usr/bin/chromedriver pdftotext java python3; do
+for tool in /usr/bin/chromium /usr/bin/chromedriver pdftotext java python3 fc-list; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
+# Japanese pages print as empty boxes without a Japanese font, and their PDF text check fails.
+if command -v fc-list >/dev/null && [[ -z "$(fc-list :lang=ja family)" ]]; then
+  missing+=("a Japanese font")
+fi
 if ((${#missing[@]})); then
   echo "browser checks: missing ${missing[*]}; install: apt-get install -y chromium chromium-driver poppler-utils fonts-ipafont-gothic default-jre-headless python3-venv" >&2
   exit 2
