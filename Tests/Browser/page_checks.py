@@ -18,7 +18,8 @@ function describe(el) {
 """
 
 _OVERFLOW_JS = _DESCRIBE_JS + r"""
-const width = window.innerWidth;
+// clientWidth leaves out a vertical scrollbar, so a page a few pixels too wide is caught too.
+const width = document.documentElement.clientWidth;
 const scrollWidth = document.documentElement.scrollWidth;
 if (scrollWidth <= width) return null;
 function clippedByScroller(el) {

@@ -17,9 +17,13 @@ artifacts=ci-artifacts/browser
 venv=.venv-browser
 
 missing=()
-for tool in /usr/bin/chromium /usr/bin/chromedriver pdftotext java python3; do
+for tool in /usr/bin/chromium /usr/bin/chromedriver pdftotext java python3 fc-list; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
+# Japanese pages print as empty boxes without a Japanese font, and their PDF text check fails.
+if command -v fc-list >/dev/null && [[ -z "$(fc-list :lang=ja family)" ]]; then
+  missing+=("a Japanese font")
+fi
 if ((${#missing[@]})); then
   echo "browser checks: missing ${missing[*]}; install: apt-get install -y chromium chromium-driver poppler-utils fonts-ipafont-gothic default-jre-headless python3-venv" >&2
   exit 2
@@ -70,13 +74,21 @@ swift build --product sitegen
 sitegen="$(swift build --show-bin-path)/sitegen"
 export SITEGEN_THEMES="$PWD/Themes"
 
-"$sitegen" build --workspace Examples/demo --out "$artifacts/sites/demo" >"$artifacts/build-demo.txt"
-sites=(--site "demo=$artifacts/sites/demo")
+build_site() { # name workspace
+  if ! "$sitegen" build --workspace "$2" --out "$artifacts/sites/$1" >"$artifacts/build-$1.txt"; then
+    cat "$artifacts/build-$1.txt" >&2
+    echo "browser checks: FAIL: sitegen build --workspace $2 failed (summary above)" >&2
+    exit 1
+  fi
+  sites+=(--site "$1=$artifacts/sites/$1")
+}
+
+sites=()
+build_site demo Examples/demo
 for locale in en ja; do
   workspace="$artifacts/workspaces/themes-$locale"
   "$venv/bin/python" Tests/Browser/theme_workspace.py --reports Examples/demo/reports --out "$workspace" --locale "$locale"
-  "$sitegen" build --workspace "$workspace" --out "$artifacts/sites/themes-$locale" >"$artifacts/build-themes-$locale.txt"
-  sites+=(--site "themes-$locale=$artifacts/sites/themes-$locale")
+  build_site "themes-$locale" "$workspace"
 done
 
 "$venv/bin/python" Tests/Browser/check_sites.py "${sites[@]}" --artifacts "$artifacts" --axe "$axe" \
