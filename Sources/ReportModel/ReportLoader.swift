@@ -88,18 +88,15 @@ public struct ReportLoader: Sendable {
     public func load(contentsOf url: URL, as name: String) -> FileLoad {
         var result = FileLoad(file: name)
         let source = ReportSource(file: name)
-        do {
-            let size = try url.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0
-            guard size <= limits.maxFileBytes else {
-                result.problems.append(LoadProblem(
-                    source: source, step: .read,
-                    reason: "the file is \(size) bytes, over the \(limits.maxFileBytes >> 20) MiB limit"))
-                return result
-            }
-            let data = try Data(contentsOf: url)
+        switch FileBytes.contents(ofPath: url.path, limit: limits.maxFileBytes) {
+        case .success(let data):
             load(data, from: source, depth: 0, into: &result)
-        } catch {
-            result.problems.append(LoadProblem(source: source, step: .read, reason: "cannot read: \(error.localizedDescription)"))
+        case .failure(.tooLarge(let size)):
+            result.problems.append(LoadProblem(
+                source: source, step: .read,
+                reason: "the file is \(size) bytes, over the \(limits.maxFileBytes >> 20) MiB limit"))
+        case .failure(.unreadable(let reason)):
+            result.problems.append(LoadProblem(source: source, step: .read, reason: "cannot read: \(reason)"))
         }
         return result
     }
