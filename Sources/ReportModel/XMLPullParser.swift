@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a document is not well-formed XML, with the place it was noticed.
 struct XMLSyntaxError: Error, Equatable {
     enum Kind: Equatable {
@@ -48,8 +54,8 @@ struct XMLPullParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position: Int
 
-    /// Qualified names of the open elements, as (start, end) byte offsets.
-    private var openNames: [(start: Int, end: Int)] = []
+    /// Qualified names of the open elements, as byte offsets (where the local name starts).
+    private var openNames: [(start: Int, localStart: Int, end: Int)] = []
     private var rootSeen = false
     /// The declaration says US-ASCII: bytes above 0x7F are refused.
     private var asciiOnly = false
@@ -242,6 +248,11 @@ struct XMLPullParser {
         let count = bytes.count
         while index < count {
             let byte = bytes[index]
+            // Printable ASCII other than '<', '&' and ']', or a tab or line feed: nothing to do.
+            if (byte >= 0x20 && byte < 0x80 && byte != 0x3C && byte != 0x26 && byte != 0x5D) || byte == 0x0A || byte == 0x09 {
+                index += 1
+                continue
+            }
             switch Self.byteClass[Int(byte)] {
             case ByteClass.plain:
                 index += 1
@@ -490,9 +501,8 @@ struct XMLPullParser {
             throw fault(.unescapedMarkup, at: index)
         }
         let nameStart = index
-        index = try skipName(from: index)
-        let nameEnd = index
-        let elementColon = try qualifiedNameColon(nameStart, nameEnd)
+        let (nameEnd, elementColon) = try skipQualifiedName(from: index)
+        index = nameEnd
         let depth = openNames.count + 1
         var attributeNames: [(Int, Int)] = []
         var isEmpty = false
@@ -551,7 +561,7 @@ struct XMLPullParser {
             else { continue }
             try requireBoundPrefix(start, colon)
         }
-        openNames.append((nameStart, nameEnd))
+        openNames.append((nameStart, localNameStart, nameEnd))
         rootSeen = true
         position = index
         emptyElementPending = isEmpty
@@ -680,7 +690,7 @@ struct XMLPullParser {
         let length = open.end - open.start
         var index = nameStart
         let available = min(length, bytes.count - nameStart)
-        guard bytes[nameStart..<(nameStart + available)].elementsEqual(bytes[open.start..<(open.start + available)]) else {
+        guard let base = bytes.baseAddress, memcmp(base + nameStart, base + open.start, available) == 0 else {
             throw fault(.mismatchedEndTag, at: nameStart)
         }
         guard nameStart + length < bytes.count else { throw fault(.unclosedTag, at: bytes.count) }
@@ -689,7 +699,7 @@ struct XMLPullParser {
         while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
         guard index < bytes.count, bytes[index] == UInt8(ascii: ">") else { throw fault(.unclosedTag, at: index) }
         position = index + 1
-        localNameStart = (bytes[open.start..<open.end].firstIndex(of: UInt8(ascii: ":")) ?? open.start - 1) + 1
+        localNameStart = open.localStart
         localNameEnd = open.end
         closeInnermost()
     }
@@ -703,6 +713,33 @@ struct XMLPullParser {
     }
 
     // MARK: Characters
+
+    /// Moves past an element name; returns where it ends and its colon, if any (a name with
+    /// a colon at either end or with two is not a qualified name).
+    private func skipQualifiedName(from start: Int) throws(XMLSyntaxError) -> (end: Int, colon: Int?) {
+        var index = start
+        var colon: Int?
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x80 {
+                index = try skipMultiByteCharacter(at: index)
+            } else if Self.isNameByte(byte) {
+                if byte == UInt8(ascii: ":") {
+                    guard colon == nil, index > start else {
+                        throw fault(.other("a name has more than one ':' or one at its start or end"), at: index)
+                    }
+                    colon = index
+                }
+                index += 1
+            } else {
+                break
+            }
+        }
+        if let colon, colon + 1 == index {
+            throw fault(.other("a name has more than one ':' or one at its start or end"), at: colon)
+        }
+        return (index, colon)
+    }
 
     /// Moves past a name, checking that non-ASCII bytes in it are UTF-8.
     private func skipName(from start: Int) throws(XMLSyntaxError) -> Int {
@@ -776,12 +813,13 @@ struct XMLPullParser {
         }
     }
 
+    /// ASCII letters, digits, '_', ':', '-', '.' and any non-ASCII byte.
     static func isNameByte(_ byte: UInt8) -> Bool {
+        // Bit n of the masks is set when byte n (n - 64 for the second) is a name character.
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: ":"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), 0x80...0xFF: true
-        default: false
+        case 0..<64: (0x07FF_6000_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1
+        case 64..<128: (0x07FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1
+        default: true
         }
     }
 

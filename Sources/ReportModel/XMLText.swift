@@ -132,14 +132,15 @@ enum XMLText {
         return String(text[end.upperBound...])
     }
 
+    /// `<!DOCTYPE` or `<!ENTITY` anywhere; '!' is rare in reports, so it is what is searched for.
     private static func containsDoctype(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
-        var index = 0
+        var index = 1
         while index < bytes.count {
-            guard let found = memchr(base + index, Int32(UInt8(ascii: "<")), bytes.count - index) else { return false }
+            guard let found = memchr(base + index, Int32(UInt8(ascii: "!")), bytes.count - index) else { return false }
             let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            if at + 1 < bytes.count, bytes[at + 1] == UInt8(ascii: "!") {
-                let rest = bytes[(at + 2)...]
+            if bytes[at - 1] == UInt8(ascii: "<") {
+                let rest = bytes[(at + 1)...]
                 if rest.starts(with: "DOCTYPE".utf8) || rest.starts(with: "ENTITY".utf8) { return true }
             }
             index = at + 1
