@@ -8,7 +8,7 @@ import Darwin
 struct XMLSyntaxError: Error, Equatable {
     enum Kind: Equatable {
         case empty, endsEarlyOrExtraContent, invalidCharacter, entityWithoutSemicolon, undeclaredEntity
-        case unescapedMarkup, unclosedTag, mismatchedEndTag, endsInsideElement, other(String)
+        case unescapedMarkup, unclosedTag, mismatchedEndTag, other(String)
     }
 
     var kind: Kind
@@ -26,7 +26,6 @@ struct XMLSyntaxError: Error, Equatable {
         case .unescapedMarkup: "a '&' or '<' is not escaped"
         case .unclosedTag: "a tag is not closed with '>'"
         case .mismatchedEndTag: "a closing tag does not match its opening tag"
-        case .endsInsideElement: "the document ends inside an element"
         case .other(let reason): reason
         }
     }
@@ -36,7 +35,7 @@ struct XMLSyntaxError: Error, Equatable {
 enum XMLEvent: Equatable {
     /// An element starts; its name is `XMLPullParser.localName`.
     case startElement
-    /// The innermost open element ends; its character data is `XMLPullParser.text`.
+    /// The innermost open element ends; its character data is `XMLPullParser.trimmedText()`.
     case endElement
     case endOfDocument
 }
@@ -86,8 +85,6 @@ struct XMLPullParser {
         position = 0
         openNames.reserveCapacity(16)
     }
-
-    var depth: Int { openNames.count }
 
     // MARK: Events
 
@@ -139,21 +136,7 @@ struct XMLPullParser {
         }
     }
 
-    /// Byte offset of the parser in the document, for error positions.
-    var offset: Int { position }
-
     // MARK: Names
-
-    /// True when the local name of the current element is `name` (ASCII).
-    func localNameEquals(_ name: StaticString) -> Bool {
-        let length = localNameEnd - localNameStart
-        guard length == name.utf8CodeUnitCount else { return false }
-        let literal = name.utf8Start
-        for index in 0..<length where bytes[localNameStart + index] != literal[index] {
-            return false
-        }
-        return true
-    }
 
     var localName: UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[localNameStart..<localNameEnd])
@@ -170,8 +153,6 @@ struct XMLPullParser {
     }
 
     // MARK: Text
-
-    var textIsEmpty: Bool { textIsCopied ? copiedText.isEmpty : rawTextStart == rawTextEnd }
 
     /// The character data since the last tag, trimmed like `trimmingXMLWhitespace()`.
     func trimmedText() -> String {
