@@ -1,9 +1,9 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Reads one DMARC aggregate report from XML, tolerant of what real reporters send.
+///
+/// The bytes are read by `XMLPullParser` in one pass, without building a string for anything
+/// but the values a report keeps.
 public struct AggregateReportParser: Sendable {
     public static let rfc9990Namespace = "urn:ietf:params:xml:ns:dmarc-2.0"
     /// Counts above this are not plausible for one record and are refused, which also keeps
@@ -17,48 +17,93 @@ public struct AggregateReportParser: Sendable {
     }
 
     public func parse(_ data: Data) throws(ReportParseError) -> AggregateReport {
-        let text: Data
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(ReportParseError) -> AggregateReport in try parse(raw) }
+        }
+        return try result.get()
+    }
+
+    public func parse(_ raw: UnsafeRawBufferPointer) throws(ReportParseError) -> AggregateReport {
+        let prepared: XMLText.Prepared
         do {
-            text = try XMLText.normalized(data)
+            prepared = try XMLText.prepare(raw)
         } catch {
             throw ReportParseError(error.description)
         }
+        switch prepared {
+        case .utf8(let range):
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return try parseDocument(UnsafeBufferPointer(rebasing: bytes[range]))
+        case .converted(let text):
+            let result = text.withUnsafeBufferPointer { bytes in
+                Result { () throws(ReportParseError) -> AggregateReport in try parseDocument(bytes) }
+            }
+            return try result.get()
+        }
+    }
+
+    private func parseDocument(_ text: UnsafeBufferPointer<UInt8>) throws(ReportParseError) -> AggregateReport {
         do {
             return try parseNormalized(text)
         } catch let first {
             // Some reporters (IKEA's among them) prepend an unclosed element before <feedback>.
-            guard let recovered = Self.documentStartingAtFeedback(text),
-                  let report = try? parseNormalized(recovered)
+            guard let start = Self.feedbackStartAfterJunk(text),
+                  let report = try? parseNormalized(UnsafeBufferPointer(rebasing: text[start...]))
             else { throw first }
             return report
         }
     }
 
-    private func parseNormalized(_ text: Data) throws(ReportParseError) -> AggregateReport {
-        let builder = AggregateReportBuilder(maxDepth: limits.maxElementDepth)
-        let parser = XMLParser(data: text)
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = builder
-        // swift-corelibs-foundation runs libxml2 in recovery mode, so parse() can return true
-        // after errors: the builder records the first error itself and that decides.
-        let ok = parser.parse()
-        if let failure = builder.failure { throw failure }
-        guard ok else {
-            throw ReportParseError("XML is not well-formed at line \(parser.lineNumber), column \(parser.columnNumber)")
+    private func parseNormalized(_ text: UnsafeBufferPointer<UInt8>) throws(ReportParseError) -> AggregateReport {
+        var parser = XMLPullParser(bytes: text)
+        var builder = AggregateReportBuilder(maxDepth: limits.maxElementDepth)
+        while true {
+            let event: XMLEvent
+            do {
+                event = try parser.next()
+            } catch {
+                let (line, column) = parser.lineAndColumn(of: error.offset)
+                throw ReportParseError("XML is not well-formed at line \(line), column \(column): \(error.explanation)")
+            }
+            switch event {
+            case .startElement: try builder.start(parser)
+            case .endElement: try builder.end(parser)
+            case .endOfDocument: return try builder.finish()
+            }
         }
-        return try builder.finish()
     }
 
-    private static func documentStartingAtFeedback(_ text: Data) -> Data? {
-        guard let start = text.range(of: Data("<feedback".utf8))?.lowerBound else { return nil }
-        let before = text[text.startIndex..<start]
-        // Only recover when something other than the declaration precedes the root.
-        let stripped = String(decoding: before, as: UTF8.self)
-            .replacingOccurrences(of: #"<\?xml[^>]*\?>"#, with: "", options: .regularExpression)
-            .trimmingXMLWhitespace()
-        guard !stripped.isEmpty else { return nil }
-        return Data(text[start...])
+    /// Where `<feedback` starts when something other than XML declarations and white space
+    /// comes before it; nil otherwise.
+    private static func feedbackStartAfterJunk(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        let marker = Array("<feedback".utf8)
+        guard text.count >= marker.count,
+              let start = (0...(text.count - marker.count)).first(where: { index in
+                  text[index] == marker[0] && text[index..<(index + marker.count)].elementsEqual(marker)
+              })
+        else { return nil }
+        var index = 0
+        while index < start {
+            if XMLPullParser.isSpace(text[index]) {
+                index += 1
+            } else if index + 3 <= start, text[index] == 0xEF, text[index + 1] == 0xBB, text[index + 2] == 0xBF {
+                index += 3
+            } else if let end = declarationEnd(in: text, at: index, before: start) {
+                index = end
+            } else {
+                return start
+            }
+        }
+        return nil
+    }
+
+    /// The end of `<?xml ...?>` at `index` (no '>' inside), if one is there.
+    private static func declarationEnd(in text: UnsafeBufferPointer<UInt8>, at index: Int, before limit: Int) -> Int? {
+        guard index + 5 <= limit, text[index..<(index + 5)].elementsEqual("<?xml".utf8) else { return nil }
+        guard let close = (index + 5..<limit).first(where: { text[$0] == UInt8(ascii: ">") }),
+              close > index + 5, text[close - 1] == UInt8(ascii: "?")
+        else { return nil }
+        return close + 1
     }
 }
 
@@ -68,181 +113,240 @@ public struct ReportParseError: Error, Equatable, CustomStringConvertible {
     public var description: String { reason }
 }
 
-/// Collects a report from XMLParser callbacks. Element names are matched by local name so
-/// both the RFC 7489 (no namespace) and RFC 9990 forms are read by the same code.
-private final class AggregateReportBuilder: NSObject, XMLParserDelegate {
-    let maxDepth: Int
-    private(set) var failure: ReportParseError?
+/// The elements a report is read from; every other name is `other`.
+enum ReportElement: UInt8 {
+    case other
+    case feedback, version, reportMetadata, orgName, email, extraContactInfo, reportID, dateRange
+    case begin, end, error, generator
+    case policyPublished, domain, adkim, aspf, p, sp, np, pct, fo, testing, discoveryMethod
+    case record, row, sourceIP, count, policyEvaluated, disposition, dkim, spf, reason, type, comment
+    case identifiers, headerFrom, envelopeFrom, envelopeTo
+    case authResults, selector, result, humanResult, scope
 
-    private var path: [String] = []
-    private var text = ""
+    var name: String {
+        switch self {
+        case .other: ""
+        case .feedback: "feedback"
+        case .version: "version"
+        case .reportMetadata: "report_metadata"
+        case .orgName: "org_name"
+        case .email: "email"
+        case .extraContactInfo: "extra_contact_info"
+        case .reportID: "report_id"
+        case .dateRange: "date_range"
+        case .begin: "begin"
+        case .end: "end"
+        case .error: "error"
+        case .generator: "generator"
+        case .policyPublished: "policy_published"
+        case .domain: "domain"
+        case .adkim: "adkim"
+        case .aspf: "aspf"
+        case .p: "p"
+        case .sp: "sp"
+        case .np: "np"
+        case .pct: "pct"
+        case .fo: "fo"
+        case .testing: "testing"
+        case .discoveryMethod: "discovery_method"
+        case .record: "record"
+        case .row: "row"
+        case .sourceIP: "source_ip"
+        case .count: "count"
+        case .policyEvaluated: "policy_evaluated"
+        case .disposition: "disposition"
+        case .dkim: "dkim"
+        case .spf: "spf"
+        case .reason: "reason"
+        case .type: "type"
+        case .comment: "comment"
+        case .identifiers: "identifiers"
+        case .headerFrom: "header_from"
+        case .envelopeFrom: "envelope_from"
+        case .envelopeTo: "envelope_to"
+        case .authResults: "auth_results"
+        case .selector: "selector"
+        case .result: "result"
+        case .humanResult: "human_result"
+        case .scope: "scope"
+        }
+    }
+
+    /// A name of up to 24 bytes packed into three words, so that a lookup compares integers.
+    private struct PackedName: Equatable {
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var length = 0
+
+        init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard bytes.count <= 24, let base = bytes.baseAddress else { return nil }
+            length = bytes.count
+            withUnsafeMutableBytes(of: &words) { words in
+                words.baseAddress.map { _ = memcpy($0, base, bytes.count) }
+            }
+        }
+
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2
+                && lhs.length == rhs.length
+        }
+    }
+
+    /// Every known name, packed.
+    private static let known: [(name: PackedName, element: ReportElement)] = {
+        var table: [(name: PackedName, element: ReportElement)] = []
+        var raw: UInt8 = 1
+        while let element = ReportElement(rawValue: raw) {
+            let utf8 = Array(element.name.utf8)
+            if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
+                table.append((name, element))
+            }
+            raw += 1
+        }
+        return table
+    }()
+
+    init(localName: UnsafeBufferPointer<UInt8>) {
+        guard let packed = PackedName(localName) else {
+            self = .other
+            return
+        }
+        for candidate in Self.known where candidate.name.length == packed.length && candidate.name == packed {
+            self = candidate.element
+            return
+        }
+        self = .other
+    }
+}
+
+/// Collects a report from parser events. Elements are matched by local name so both the
+/// RFC 7489 (no namespace) and RFC 9990 forms are read by the same code.
+private struct AggregateReportBuilder {
+    let maxDepth: Int
+
+    private var path: [ReportElement] = []
     private var rootSeen = false
-    private var namespace: String?
+    private var isRFC9990 = false
     private var version: String?
 
-    private var metadata: [String: String] = [:]
+    private var metadata = MetadataFields()
     private var metadataErrors: [String] = []
-    private var policy: [String: String] = [:]
+    private var policy = PolicyFields()
     private var sawMetadata = false
 
     private var records: [ReportRecord] = []
-    private var row: [String: String] = [:]
+    private var row = RowFields()
     private var reasons: [OverrideReason] = []
-    private var reason: [String: String] = [:]
+    private var reason = ReasonFields()
     private var dkimResults: [DKIMAuthResult] = []
     private var spfResults: [SPFAuthResult] = []
-    private var authResult: [String: String] = [:]
+    private var authResult = AuthResultFields()
 
     init(maxDepth: Int) {
         self.maxDepth = maxDepth
+        path.reserveCapacity(8)
     }
 
-    private func fail(_ parser: XMLParser, _ reason: String) {
-        guard failure == nil else { return }
-        failure = ReportParseError(reason)
-        parser.abortParsing()
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
-    ) {
-        let name = Self.localName(elementName)
+    mutating func start(_ parser: XMLPullParser) throws(ReportParseError) {
+        let name = ReportElement(localName: parser.localName)
         if !rootSeen {
             rootSeen = true
-            guard name == "feedback" else {
-                fail(parser, "the root element is <\(name)>, not <feedback>: not a DMARC aggregate report")
-                return
+            guard name == .feedback else {
+                let shown = String(decoding: parser.localName, as: UTF8.self)
+                throw ReportParseError("the root element is <\(shown)>, not <feedback>: not a DMARC aggregate report")
             }
-            namespace = namespaceURI
+            isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
         }
         path.append(name)
         guard path.count <= maxDepth else {
-            fail(parser, "elements nest deeper than \(maxDepth) levels")
-            return
+            throw ReportParseError("elements nest deeper than \(maxDepth) levels")
         }
-        text = ""
-        switch path.count >= 2 ? path[path.count - 2] + "/" + name : name {
-        case "feedback/record":
-            row = [:]
+        guard path.count >= 2 else { return }
+        switch (path[path.count - 2], name) {
+        case (.feedback, .record):
+            row = RowFields()
             reasons = []
             dkimResults = []
             spfResults = []
-        case "feedback/report_metadata":
+        case (.feedback, .reportMetadata):
             sawMetadata = true
-        case "policy_evaluated/reason":
-            reason = [:]
-        case "auth_results/dkim", "auth_results/spf":
-            authResult = [:]
+        case (.policyEvaluated, .reason):
+            reason = ReasonFields()
+        case (.authResults, .dkim), (.authResults, .spf):
+            authResult = AuthResultFields()
         default:
             break
         }
     }
 
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-        let code = (parseError as NSError).code
-        fail(parser, "XML is not well-formed at line \(parser.lineNumber), column \(parser.columnNumber): \(Self.explain(code))")
-    }
-
-    /// The libxml2 error numbers that swift-corelibs-foundation passes on without a message.
-    private static func explain(_ code: Int) -> String {
-        switch code {
-        case 4: "the document is empty"
-        case 5: "the document ends early or has content after the root element"
-        case 9: "a character is not valid UTF-8 or not allowed in XML"
-        case 23: "an entity reference lacks its ';'"
-        case 26: "an undeclared entity is used"
-        case 68: "a '&' or '<' is not escaped"
-        case 73: "a tag is not closed with '>'"
-        case 76: "a closing tag does not match its opening tag"
-        case 77: "the document ends inside an element"
-        default: "libxml2 error \(code)"
-        }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        text += string
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        text += String(decoding: CDATABlock, as: UTF8.self)
-    }
-
-    func parser(
-        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-        qualifiedName qName: String?
-    ) {
-        guard failure == nil else { return }
-        let value = text.trimmingXMLWhitespace()
-        text = ""
+    mutating func end(_ parser: XMLPullParser) throws(ReportParseError) {
         defer { path.removeLast() }
-        guard path.count >= 2 else { return }
-        let name = path[path.count - 1]
-        let parent = path[path.count - 2]
-        let inRecord = path.count >= 3 && path[1] == "record"
+        let depth = path.count
+        guard depth >= 2 else { return }
+        let name = path[depth - 1]
+        let parent = path[depth - 2]
+        let inRecord = depth >= 3 && path[1] == .record
+        var value: String { parser.trimmedText() }
 
         switch (parent, name) {
-        case ("feedback", "version"):
+        case (.feedback, .version):
             version = value
-        case ("report_metadata", "error"):
+        case (.reportMetadata, .error):
             metadataErrors.append(value)
-        case ("report_metadata", _) where path.count == 3,
-             ("date_range", _) where path.count == 4 && path[1] == "report_metadata":
-            metadata[name] = value
-        case ("policy_published", _) where path.count == 3:
-            policy[name] = value
-        case ("row", _) where inRecord, ("policy_evaluated", _) where inRecord && name != "reason",
-             ("identifiers", _) where inRecord:
-            row[name] = value
-        case ("reason", "type"), ("reason", "comment"):
-            reason[name] = value
-        case ("policy_evaluated", "reason") where inRecord:
+        case (.reportMetadata, _) where depth == 3,
+             (.dateRange, _) where depth == 4 && path[1] == .reportMetadata:
+            metadata.set(name, value)
+        case (.policyPublished, _) where depth == 3:
+            policy.set(name, value)
+        case (.row, _) where inRecord, (.policyEvaluated, _) where inRecord && name != .reason,
+             (.identifiers, _) where inRecord:
+            row.set(name, value)
+        case (.reason, .type):
+            reason.type = value
+        case (.reason, .comment):
+            reason.comment = value
+        case (.policyEvaluated, .reason) where inRecord:
             reasons.append(OverrideReason(
-                type: OverrideType(reported: reason["type"] ?? ""),
-                comment: reason["comment"].flatMap { $0.isEmpty ? nil : $0 }))
-        case ("dkim", _) where path.count >= 4 && path[path.count - 3] == "auth_results",
-             ("spf", _) where path.count >= 4 && path[path.count - 3] == "auth_results":
-            authResult[name] = value
-        case ("auth_results", "dkim") where inRecord:
+                type: OverrideType(reported: reason.type ?? ""),
+                comment: reason.comment.flatMap { $0.isEmpty ? nil : $0 }))
+        case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
+             (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
+            authResult.set(name, value)
+        case (.authResults, .dkim) where inRecord:
             dkimResults.append(DKIMAuthResult(
-                domain: authResult["domain"] ?? "", selector: authResult["selector"].nonEmpty,
-                result: DKIMResult(reported: authResult["result"] ?? ""),
-                humanResult: authResult["human_result"].nonEmpty))
-        case ("auth_results", "spf") where inRecord:
+                domain: authResult.domain ?? "", selector: authResult.selector.nonEmpty,
+                result: DKIMResult(reported: authResult.result ?? ""),
+                humanResult: authResult.humanResult.nonEmpty))
+        case (.authResults, .spf) where inRecord:
             spfResults.append(SPFAuthResult(
-                domain: authResult["domain"] ?? "", scope: authResult["scope"].nonEmpty,
-                result: SPFResult(reported: authResult["result"] ?? ""),
-                humanResult: authResult["human_result"].nonEmpty))
-        case ("feedback", "record"):
-            do {
-                records.append(try makeRecord(number: records.count + 1))
-            } catch {
-                fail(parser, error.description)
-            }
+                domain: authResult.domain ?? "", scope: authResult.scope.nonEmpty,
+                result: SPFResult(reported: authResult.result ?? ""),
+                humanResult: authResult.humanResult.nonEmpty))
+        case (.feedback, .record):
+            records.append(try makeRecord(number: records.count + 1))
         default:
             break
         }
     }
 
     private func makeRecord(number: Int) throws(ReportParseError) -> ReportRecord {
-        guard let countText = row["count"] else {
+        guard let countText = row.count else {
             throw ReportParseError("record \(number) has no <count>")
         }
         guard let count = Int(countText), count >= 0, count <= AggregateReportParser.maxRecordCount else {
             throw ReportParseError(
                 "record \(number) has count \"\(countText.prefix(40))\", not a whole number from 0 to \(AggregateReportParser.maxRecordCount)")
         }
-        let headerFrom = row["header_from"].nonEmpty ?? policy["domain"] ?? ""
+        let headerFrom = row.headerFrom.nonEmpty ?? policy.domain ?? ""
         return ReportRecord(
-            sourceIP: row["source_ip"] ?? "",
+            sourceIP: row.sourceIP ?? "",
             count: count,
-            disposition: Disposition(reported: row["disposition"] ?? ""),
-            dkimAligned: PolicyResult(reported: row["dkim"] ?? ""),
-            spfAligned: PolicyResult(reported: row["spf"] ?? ""),
+            disposition: Disposition(reported: row.disposition ?? ""),
+            dkimAligned: PolicyResult(reported: row.dkim ?? ""),
+            spfAligned: PolicyResult(reported: row.spf ?? ""),
             overrideReasons: reasons,
             headerFrom: DomainName.normalized(headerFrom),
-            envelopeFrom: row["envelope_from"].nonEmpty,
-            envelopeTo: row["envelope_to"].nonEmpty,
+            envelopeFrom: row.envelopeFrom.nonEmpty,
+            envelopeTo: row.envelopeTo.nonEmpty,
             dkimResults: dkimResults,
             spfResults: spfResults)
     }
@@ -250,41 +354,40 @@ private final class AggregateReportBuilder: NSObject, XMLParserDelegate {
     func finish() throws(ReportParseError) -> AggregateReport {
         guard rootSeen else { throw ReportParseError("no XML element found") }
         guard sawMetadata else { throw ReportParseError("<report_metadata> is missing: the report has no reporter, id or date range") }
-        guard let reportID = metadata["report_id"], !reportID.isEmpty else {
+        guard let reportID = metadata.reportID, !reportID.isEmpty else {
             throw ReportParseError("<report_metadata> has no <report_id>")
         }
-        let begin = try timestamp("begin")
-        let end = try timestamp("end")
+        let begin = try timestamp(metadata.begin, "begin")
+        let end = try timestamp(metadata.end, "end")
         guard !records.isEmpty else { throw ReportParseError("the report holds no <record>") }
-        let isRFC9990 = namespace == AggregateReportParser.rfc9990Namespace
         return AggregateReport(
             schema: isRFC9990 ? .rfc9990 : .rfc7489,
             version: version.nonEmpty,
             metadata: ReportMetadata(
-                orgName: metadata["org_name"] ?? "",
-                email: metadata["email"] ?? "",
-                extraContactInfo: metadata["extra_contact_info"].nonEmpty,
+                orgName: metadata.orgName ?? "",
+                email: metadata.email ?? "",
+                extraContactInfo: metadata.extraContactInfo.nonEmpty,
                 reportID: reportID,
                 dateRange: DateRange(begin: begin, end: end),
                 errors: metadataErrors.filter { !$0.isEmpty },
-                generator: metadata["generator"].nonEmpty),
+                generator: metadata.generator.nonEmpty),
             policy: PublishedPolicy(
-                domain: DomainName.normalized(policy["domain"] ?? ""),
-                adkim: policy["adkim"].nonEmpty.map(Alignment.init(reported:)),
-                aspf: policy["aspf"].nonEmpty.map(Alignment.init(reported:)),
-                p: policy["p"].nonEmpty.map(PolicyAction.init(reported:)),
-                sp: policy["sp"].nonEmpty.map(PolicyAction.init(reported:)),
-                np: policy["np"].nonEmpty.map(PolicyAction.init(reported:)),
-                pct: policy["pct"].flatMap { Int($0) },
-                fo: policy["fo"].nonEmpty,
-                testing: policy["testing"].nonEmpty,
-                discoveryMethod: policy["discovery_method"].nonEmpty),
+                domain: DomainName.normalized(policy.domain ?? ""),
+                adkim: policy.adkim.nonEmpty.map(Alignment.init(reported:)),
+                aspf: policy.aspf.nonEmpty.map(Alignment.init(reported:)),
+                p: policy.p.nonEmpty.map(PolicyAction.init(reported:)),
+                sp: policy.sp.nonEmpty.map(PolicyAction.init(reported:)),
+                np: policy.np.nonEmpty.map(PolicyAction.init(reported:)),
+                pct: policy.pct.flatMap { Int($0) },
+                fo: policy.fo.nonEmpty,
+                testing: policy.testing.nonEmpty,
+                discoveryMethod: policy.discoveryMethod.nonEmpty),
             records: records)
     }
 
     /// Seconds since the epoch; a fractional part some reporters add is dropped.
-    private func timestamp(_ field: String) throws(ReportParseError) -> Int64 {
-        guard let raw = metadata[field], !raw.isEmpty else {
+    private func timestamp(_ raw: String?, _ field: String) throws(ReportParseError) -> Int64 {
+        guard let raw, !raw.isEmpty else {
             throw ReportParseError("<date_range> has no <\(field)>")
         }
         let whole = raw.split(separator: ".", maxSplits: 1).first.map(String.init) ?? raw
@@ -293,10 +396,82 @@ private final class AggregateReportBuilder: NSObject, XMLParserDelegate {
         }
         return value
     }
+}
 
-    private static func localName(_ name: String) -> String {
-        guard let colon = name.lastIndex(of: ":") else { return name }
-        return String(name[name.index(after: colon)...])
+/// The children of `<report_metadata>` and `<date_range>` a report keeps; the last one of a
+/// name wins.
+private struct MetadataFields {
+    var orgName, email, extraContactInfo, reportID, begin, end, generator: String?
+
+    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+        switch element {
+        case .orgName: orgName = value()
+        case .email: email = value()
+        case .extraContactInfo: extraContactInfo = value()
+        case .reportID: reportID = value()
+        case .begin: begin = value()
+        case .end: end = value()
+        case .generator: generator = value()
+        default: break
+        }
+    }
+}
+
+private struct PolicyFields {
+    var domain, adkim, aspf, p, sp, np, pct, fo, testing, discoveryMethod: String?
+
+    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+        switch element {
+        case .domain: domain = value()
+        case .adkim: adkim = value()
+        case .aspf: aspf = value()
+        case .p: p = value()
+        case .sp: sp = value()
+        case .np: np = value()
+        case .pct: pct = value()
+        case .fo: fo = value()
+        case .testing: testing = value()
+        case .discoveryMethod: discoveryMethod = value()
+        default: break
+        }
+    }
+}
+
+/// The children of `<row>`, `<policy_evaluated>` and `<identifiers>` in one record.
+private struct RowFields {
+    var sourceIP, count, disposition, dkim, spf, headerFrom, envelopeFrom, envelopeTo: String?
+
+    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+        switch element {
+        case .sourceIP: sourceIP = value()
+        case .count: count = value()
+        case .disposition: disposition = value()
+        case .dkim: dkim = value()
+        case .spf: spf = value()
+        case .headerFrom: headerFrom = value()
+        case .envelopeFrom: envelopeFrom = value()
+        case .envelopeTo: envelopeTo = value()
+        default: break
+        }
+    }
+}
+
+private struct ReasonFields {
+    var type, comment: String?
+}
+
+private struct AuthResultFields {
+    var domain, selector, result, humanResult, scope: String?
+
+    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+        switch element {
+        case .domain: domain = value()
+        case .selector: selector = value()
+        case .result: result = value()
+        case .humanResult: humanResult = value()
+        case .scope: scope = value()
+        default: break
+        }
     }
 }
 

@@ -2,6 +2,11 @@
 public enum DomainName {
     /// Lowercased, without surrounding white space or a trailing dot.
     public static func normalized(_ raw: String) -> String {
+        // The usual case, a lower-case ASCII name without white space or a trailing dot.
+        if raw.utf8.last != UInt8(ascii: "."),
+           raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !($0 >= 0x41 && $0 <= 0x5A) }) {
+            return raw
+        }
         var name = raw.trimmingXMLWhitespace().lowercased()
         while name.hasSuffix(".") { name.removeLast() }
         return name

@@ -105,16 +105,19 @@ public struct ReportLoader: Sendable {
                 }
                 return result
             }
-            guard size <= limits.maxFileBytes else {
-                result.problems.append(LoadProblem(
-                    source: source, step: .read,
-                    reason: "the file is \(size) bytes, over the \(limits.maxFileBytes >> 20) MiB limit"))
-                return result
-            }
-            let data = try Data(contentsOf: url)
-            load(data, from: source, depth: 0, into: &result)
         } catch {
             result.problems.append(LoadProblem(source: source, step: .read, reason: "cannot read: \(error.localizedDescription)"))
+            return result
+        }
+        switch FileBytes.contents(ofPath: url.path, limit: limits.maxFileBytes) {
+        case .success(let data):
+            load(data, from: source, depth: 0, into: &result)
+        case .failure(.tooLarge(let size)):
+            result.problems.append(LoadProblem(
+                source: source, step: .read,
+                reason: "the file is \(size) bytes, over the \(limits.maxFileBytes >> 20) MiB limit"))
+        case .failure(.unreadable(let reason)):
+            result.problems.append(LoadProblem(source: source, step: .read, reason: "cannot read: \(reason)"))
         }
         return result
     }

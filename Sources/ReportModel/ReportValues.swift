@@ -10,6 +10,11 @@ public protocol TolerantVocabulary: Sendable, Hashable, CustomStringConvertible 
 
 extension TolerantVocabulary {
     public init(reported raw: String) {
+        // Nearly every value is already a lower-case ASCII word: no trimming or case mapping.
+        if raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !($0 >= 0x41 && $0 <= 0x5A) }) {
+            self = Self.knownWords[raw] ?? Self.unknown(raw)
+            return
+        }
         let word = raw.trimmingXMLWhitespace().lowercased()
         self = Self.knownWords[word] ?? Self.unknown(raw.trimmingXMLWhitespace())
     }
@@ -160,8 +165,13 @@ public enum OverrideType: TolerantVocabulary {
 extension StringProtocol {
     /// Trims the four XML white-space characters and a stray BOM, nothing else.
     public func trimmingXMLWhitespace() -> String {
+        // An ASCII character other than white space at both ends: nothing to trim, whatever
+        // grapheme clusters the text holds.
         let isSpace: (Character) -> Bool = {
             $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\u{FEFF}"
+        }
+        if let first, let last, first.isASCII, last.isASCII, !isSpace(first), !isSpace(last) {
+            return String(self)
         }
         guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = lastIndex(where: { !isSpace($0) })!

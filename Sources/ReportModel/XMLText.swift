@@ -2,10 +2,11 @@ import Foundation
 
 /// Turns the bytes of an XML report into UTF-8 that is safe to hand to the XML parser.
 ///
-/// Reporters send BOMs, UTF-16, windows-1252 and ISO-8859-1. The parser is given UTF-8 only,
-/// with the declaration rewritten to say so. A DTD is refused outright: aggregate reports never
-/// need one, and refusing it rules out external entities and entity-expansion bombs before any
-/// parser sees them.
+/// Reporters send BOMs, UTF-16, windows-1252 and ISO-8859-1. The parser is given UTF-8 only:
+/// other encodings are converted, with the declaration removed. UTF-8 (nearly every report)
+/// is not copied: the parser reads the caller's bytes. A DTD is refused outright: aggregate
+/// reports never need one, and refusing it rules out external entities and entity-expansion
+/// bombs before any parser sees them.
 enum XMLText {
     enum Failure: Error, CustomStringConvertible {
         case empty
@@ -23,42 +24,60 @@ enum XMLText {
         }
     }
 
-    static func normalized(_ data: Data) throws(Failure) -> Data {
-        var bytes = data
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        guard !bytes.isEmpty else { throw .empty }
+    /// What the parser reads.
+    enum Prepared {
+        /// These bytes of the input, which is UTF-8 (or declared as such).
+        case utf8(Range<Int>)
+        /// The input converted to UTF-8.
+        case converted([UInt8])
+    }
 
-        var utf8: Data
-        if let utf16 = utf16Encoding(of: bytes) {
-            guard let text = String(data: bytes, encoding: utf16) else { throw .undecodable(encoding: "UTF-16") }
-            utf8 = Data(removingDeclaration(text).utf8)
-        } else if let declared = declaredEncoding(in: bytes), let encoding = try stringEncoding(named: declared),
-                  encoding != .utf8 {
-            guard let text = String(data: bytes, encoding: encoding) else {
+    static func prepare(_ raw: UnsafeRawBufferPointer) throws(Failure) -> Prepared {
+        let input = raw.bindMemory(to: UInt8.self)
+        var start = 0
+        if input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF { start = 3 }
+        guard start < input.count else { throw .empty }
+        let body = UnsafeBufferPointer(rebasing: input[start...])
+
+        if let utf16 = utf16Encoding(of: body) {
+            guard let text = String(data: Data(body), encoding: utf16) else { throw .undecodable(encoding: "UTF-16") }
+            return .converted(try checked(Array(removingDeclaration(text).utf8)))
+        }
+        if let declared = declaredEncoding(in: body), let encoding = try stringEncoding(named: declared), encoding != .utf8 {
+            guard let text = String(data: Data(body), encoding: encoding) else {
                 throw .undecodable(encoding: declared)
             }
-            utf8 = Data(removingDeclaration(text).utf8)
-        } else {
-            utf8 = Data(bytes)
+            return .converted(try checked(Array(removingDeclaration(text).utf8)))
         }
+        let range = try checkedRange(body)
+        return .utf8((range.lowerBound + start)..<(range.upperBound + start))
+    }
+
+    private static func checked(_ utf8: [UInt8]) throws(Failure) -> [UInt8] {
+        let result = utf8.withUnsafeBufferPointer { bytes in
+            Result { () throws(Failure) -> Range<Int> in try checkedRange(bytes) }
+        }
+        let range = try result.get()
+        return range == utf8.indices ? utf8 : Array(utf8[range])
+    }
+
+    /// The bytes without leading white space, after refusing a DTD.
+    private static func checkedRange(_ utf8: UnsafeBufferPointer<UInt8>) throws(Failure) -> Range<Int> {
         if containsDoctype(utf8) { throw .doctype }
-        if utf8.first != UInt8(ascii: "<") {
-            // Leading white space before the declaration makes libxml2 fail; it is harmless.
-            let firstMarkup = utf8.firstIndex { !isXMLSpace($0) } ?? utf8.endIndex
-            utf8 = utf8[firstMarkup...]
-        }
-        guard !utf8.isEmpty else { throw .empty }
-        return Data(utf8)
+        var first = 0
+        // Leading white space before the declaration makes libxml2 fail; it is harmless.
+        while first < utf8.count, isXMLSpace(utf8[first]) { first += 1 }
+        guard first < utf8.count else { throw .empty }
+        return first..<utf8.count
     }
 
     private static func isXMLSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    private static func utf16Encoding(of bytes: Data) -> String.Encoding? {
-        let prefix = Array(bytes.prefix(4))
-        guard prefix.count >= 2 else { return nil }
-        switch (prefix[0], prefix[1]) {
+    private static func utf16Encoding(of bytes: UnsafeBufferPointer<UInt8>) -> String.Encoding? {
+        guard bytes.count >= 2 else { return nil }
+        switch (bytes[0], bytes[1]) {
         case (0xFF, 0xFE): return .utf16  // BOM: Foundation reads it and picks the order
         case (0xFE, 0xFF): return .utf16
         case (0x3C, 0x00): return .utf16LittleEndian
@@ -68,16 +87,27 @@ enum XMLText {
     }
 
     /// The `encoding` pseudo-attribute of an ASCII-compatible XML declaration, if any.
-    private static func declaredEncoding(in bytes: Data) -> String? {
-        guard bytes.starts(with: Array("<?xml".utf8)) else { return nil }
-        let head = bytes.prefix(200)
-        guard let close = head.firstIndex(of: UInt8(ascii: ">")),
-              let declaration = String(bytes: head[head.startIndex..<close], encoding: .ascii)
+    private static func declaredEncoding(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.starts(with: "<?xml".utf8) else { return nil }
+        let head = UnsafeBufferPointer(rebasing: bytes.prefix(200))
+        guard let close = head.firstIndex(of: UInt8(ascii: ">")) else { return nil }
+        let declaration = UnsafeBufferPointer(rebasing: head[..<close])
+        guard declaration.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let keyword = Array("encoding".utf8)
+        guard declaration.count >= keyword.count,
+              let found = (0...(declaration.count - keyword.count)).first(where: {
+                  declaration[$0..<($0 + keyword.count)].elementsEqual(keyword)
+              })
         else { return nil }
-        guard let range = declaration.range(of: "encoding") else { return nil }
-        let rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        return String(rest.dropFirst().prefix { $0 != quote })
+        var index = found + keyword.count
+        while index < declaration.count, declaration[index] == UInt8(ascii: " ") || declaration[index] == UInt8(ascii: "=") {
+            index += 1
+        }
+        guard index < declaration.count else { return nil }
+        let quote = declaration[index]
+        guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
+        let value = declaration[(index + 1)...].prefix { $0 != quote }
+        return String(decoding: value, as: UTF8.self)
     }
 
     private static func stringEncoding(named name: String) throws(Failure) -> String.Encoding? {
@@ -102,7 +132,19 @@ enum XMLText {
         return String(text[end.upperBound...])
     }
 
-    private static func containsDoctype(_ data: Data) -> Bool {
-        data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil
+    /// `<!DOCTYPE` or `<!ENTITY` anywhere; '!' is rare in reports, so it is what is searched for.
+    private static func containsDoctype(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var index = 1
+        while index < bytes.count {
+            guard let found = memchr(base + index, Int32(UInt8(ascii: "!")), bytes.count - index) else { return false }
+            let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if bytes[at - 1] == UInt8(ascii: "<") {
+                let rest = bytes[(at + 1)...]
+                if rest.starts(with: "DOCTYPE".utf8) || rest.starts(with: "ENTITY".utf8) { return true }
+            }
+            index = at + 1
+        }
+        return false
     }
 }

@@ -88,10 +88,11 @@ public struct ArchiveIngester: Sendable {
         let limit = Int64(loader.limits.maxFileBytes)
         let contents = ParallelMap.map(batch) { file -> Result<Data, FileReadFailure>? in
             guard file.stamp.size <= limit else { return nil }
-            do {
-                return .success(try Data(contentsOf: folder.appendingPathComponent(file.path)))
-            } catch {
-                return .failure(FileReadFailure(reason: "cannot read: \(error.localizedDescription)"))
+            switch FileBytes.contents(ofPath: folder.appendingPathComponent(file.path).path, limit: Int(limit)) {
+            case .success(let data): return .success(data)
+            // Grown since it was listed: the loader decides, as for any large file.
+            case .failure(.tooLarge): return nil
+            case .failure(.unreadable(let reason)): return .failure(FileReadFailure(reason: "cannot read: \(reason)"))
             }
         }
         let hashes = ParallelMap.map(contents) { content in
