@@ -117,7 +117,7 @@ enum XMLPayloads {
         case .mail:
             let parts = (try? MailMessage.attachments(of: data, limits: .standard)) ?? []
             return parts.flatMap { of($0.data, depth: depth + 1) }
-        case .json, .empty, .unknown:
+        case .json, .mbox, .parsedmarcCSV, .empty, .unknown:
             return []
         }
     }
