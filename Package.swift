@@ -47,7 +47,7 @@ let package = Package(
                 "ContentDigest",
             ]
         ),
-        .target(name: "SyntheticReports", dependencies: ["ReportModel"]),
+        .target(name: "SyntheticReports", dependencies: ["ReportModel", "SystemZlib"]),
         .target(
             name: "SiteBuild",
             dependencies: [

@@ -12,6 +12,7 @@ enum XMLText {
         case undecodable(encoding: String)
         case unsupportedEncoding(String)
         case doctype
+        case nul
 
         var description: String {
             switch self {
@@ -19,6 +20,7 @@ enum XMLText {
             case .undecodable(let encoding): "the bytes are not valid \(encoding)"
             case .unsupportedEncoding(let name): "unsupported character encoding \"\(name)\""
             case .doctype: "a DOCTYPE or ENTITY declaration is present; reports never need one, so it is refused"
+            case .nul: "the text holds NUL characters, which XML does not allow (UTF-16 or UTF-32 text not marked as such?)"
             }
         }
     }
@@ -39,8 +41,13 @@ enum XMLText {
             }
             utf8 = Data(removingDeclaration(text).utf8)
         } else {
-            utf8 = Data(bytes)
+            // The declaration goes, so the XML parser can never switch to an encoding that
+            // hides markup from the checks below (UTF-7 writes '<' as "+ADw-").
+            utf8 = droppingDeclaration(Data(bytes))
         }
+        // A NUL-interleaved text is UTF-16 to libxml2, which would see a DOCTYPE the byte scan
+        // below cannot.
+        if utf8.contains(0) { throw .nul }
         if containsDoctype(utf8) { throw .doctype }
         if utf8.first != UInt8(ascii: "<") {
             // Leading white space before the declaration makes libxml2 fail; it is harmless.
@@ -70,12 +77,12 @@ enum XMLText {
     /// The `encoding` pseudo-attribute of an ASCII-compatible XML declaration, if any.
     private static func declaredEncoding(in bytes: Data) -> String? {
         guard bytes.starts(with: Array("<?xml".utf8)) else { return nil }
-        let head = bytes.prefix(200)
+        let head = bytes.prefix(1_024)
         guard let close = head.firstIndex(of: UInt8(ascii: ">")),
               let declaration = String(bytes: head[head.startIndex..<close], encoding: .ascii)
         else { return nil }
         guard let range = declaration.range(of: "encoding") else { return nil }
-        let rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" }
+        let rest = declaration[range.upperBound...].drop { $0 == "=" || $0.isWhitespace }
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         return String(rest.dropFirst().prefix { $0 != quote })
     }
@@ -100,6 +107,16 @@ enum XMLText {
         if text.first == "\u{FEFF}" { text = text.dropFirst() }
         guard text.hasPrefix("<?xml"), let end = text.range(of: "?>") else { return String(text) }
         return String(text[end.upperBound...])
+    }
+
+    /// `bytes` with a leading `<?xml …?>` declaration replaced by one that names no encoding
+    /// (keeping its line breaks, so line numbers in messages stay right).
+    private static func droppingDeclaration(_ bytes: Data) -> Data {
+        guard bytes.starts(with: Array("<?xml".utf8)), bytes.count > 5, isXMLSpace(bytes[bytes.startIndex + 5]),
+              let end = bytes.range(of: Data("?>".utf8))
+        else { return bytes }
+        let lineBreaks = bytes[bytes.startIndex..<end.upperBound].filter { $0 == 0x0A }.count
+        return Data("<?xml version=\"1.0\"?>".utf8) + Data(repeating: 0x0A, count: lineBreaks) + bytes[end.upperBound...]
     }
 
     private static func containsDoctype(_ data: Data) -> Bool {

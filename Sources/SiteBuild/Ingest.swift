@@ -38,9 +38,39 @@ public struct ReportIngester: Sendable {
         files.sort { $0.file < $1.file }
         var aggregate = ReportDeduplicator<LoadedReport>()
         var tls = ReportDeduplicator<LoadedTLSReport>()
-        for file in files {
-            for report in file.reports.sorted(by: { $0.source < $1.source }) { aggregate.add(report) }
-            for report in file.tlsReports.sorted(by: { $0.source < $1.source }) { tls.add(report) }
+        var counted = 0
+        let limit = loader.limits.maxTotalCount
+        var refused: [LoadProblem] = []
+        /// Admits a new report while the build's total stays within the limit.
+        func admit(_ count: Int, _ source: ReportSource) -> Bool {
+            let (sum, overflow) = counted.addingReportingOverflow(count)
+            guard !overflow, sum <= limit else {
+                refused.append(LoadProblem(
+                    source: source, step: .total,
+                    reason: "left out: with its \(count) messages or sessions the reports would count more than \(limit) together, "
+                        + "so no total could be trusted"))
+                return false
+            }
+            counted = sum
+            return true
+        }
+        for index in files.indices {
+            refused = []
+            var reports: [LoadedReport] = []
+            for loaded in files[index].reports.sorted(by: { $0.source < $1.source })
+            where aggregate.contains(loaded.report.identity) || admit(loaded.report.messageCount, loaded.source) {
+                aggregate.add(loaded)
+                reports.append(loaded)
+            }
+            var tlsReports: [LoadedTLSReport] = []
+            for loaded in files[index].tlsReports.sorted(by: { $0.source < $1.source })
+            where tls.contains(loaded.report.identity) || admit(loaded.report.countedSessions, loaded.source) {
+                tls.add(loaded)
+                tlsReports.append(loaded)
+            }
+            files[index].reports = reports
+            files[index].tlsReports = tlsReports
+            files[index].problems += refused
         }
         return IngestResult(
             files: files, unique: aggregate.unique, uniqueTLS: tls.unique,
@@ -86,6 +116,16 @@ final class ProgressCounter: @unchecked Sendable {
         lock.withLock {
             count += 1
             return count
+        }
+    }
+}
+
+extension TLSReport {
+    /// Everything the aggregation adds up from this report: the summary counts and the failure
+    /// details' counts (each bounded by the parser, so the sum cannot overflow).
+    var countedSessions: Int {
+        policies.reduce(0) { sum, policy in
+            sum + policy.totalSuccessfulSessions + policy.totalFailureSessions + policy.failures.reduce(0) { $0 + $1.failedSessionCount }
         }
     }
 }

@@ -117,7 +117,7 @@ public struct ResolvedTheme: Sendable {
         guard templateNames.contains(template), let output = library.render(context, withTemplate: template) else {
             throw ThemeError(file: settingsFile, reason: "template \"\(template)\" is missing from templates/")
         }
-        return output
+        return output.bidiControlsMadeVisible
     }
 
     /// Markdown text from `content/<name>.md`, if any layer has it.
