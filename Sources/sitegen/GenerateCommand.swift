@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReportModel
 import SyntheticReports
 
 struct GenerateCommand: ParsableCommand {
@@ -34,7 +35,7 @@ struct GenerateCommand: ParsableCommand {
             let folder = URL(fileURLWithPath: out).standardizedFileURL
             let files = try HostileCorpus().write(to: folder)
             for file in files {
-                print("\(file.outcome.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(file.path.debugDescription.dropFirst().dropLast()): \(file.threat)")
+                print("\(file.outcome.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(ReportSource(file: file.path)): \(file.threat)")
             }
             print("wrote \(files.count) hostile files to \(folder.path)")
             return
