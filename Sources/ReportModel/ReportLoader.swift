@@ -219,7 +219,7 @@ public struct ReportLoader: Sendable {
             }
             guard budget > 0 else {
                 result.problems.append(LoadProblem(
-                    source: source, step: .unzip, reason: "the entries \(budgetExceeded); the rest were not read"))
+                    source: source, step: .unzip, reason: "the archive \(budgetExceeded); the rest of its entries were not read"))
                 break
             }
             var contents = Data()

@@ -174,7 +174,7 @@ struct HostileInputTests {
     static func expectReasonsExplain(_ report: BuildReport) {
         let hints: [(String, String)] = [
             ("hostile/bombs/gzip", "MiB"), ("hostile/bombs/huge-report.xml", "64 MiB"), ("hostile/bombs/zip-overlapping", "MiB"),
-            ("hostile/bombs/empty.xml", "empty"), ("hostile/counts/", "count"), ("hostile/nesting/", "deeper"),
+            ("hostile/bombs/empty.xml", "empty"), ("hostile/counts/", "count"), ("hostile/nesting/", "nest"),
         ]
         for file in report.skippedFiles + report.partlySkippedFiles {
             guard let hint = hints.first(where: { file.file.hasPrefix($0.0) })?.1 else { continue }
