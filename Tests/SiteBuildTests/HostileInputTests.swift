@@ -157,6 +157,32 @@ struct HostileInputTests {
         #expect(growth < 1 << 30, "peak memory grew by \(growth >> 20) MiB")
     }
 
+    /// Records may each count up to 10¹²; a build admits reports until they count 10¹⁵ together,
+    /// then leaves the rest out by name, so no total (or percentage of one) can overflow.
+    @Test func reportsBeyondTheBuildsCountLimitAreLeftOutByName() throws {
+        let f = ReportFactory.self
+        let perRecord = AggregateReportParser.maxRecordCount
+        var reports: [String: Data] = [:]
+        for index in 0..<102 {
+            let records = (0..<10).map { f.record(ip: "192.0.2.\($0)", count: perRecord) }
+            reports[String(format: "huge/%04d.xml", index)] = f.xml(f.report(id: "huge-\(index)", records: records))
+        }
+        let workspace = try FixtureWorkspace(config: Self.config, reports: reports)
+        defer { workspace.remove() }
+        let report = try workspace.build()
+        let limit = InputLimits.standard.maxTotalCount
+        #expect(report.skippedFiles.map(\.file) == ["huge/0100.xml", "huge/0101.xml"])
+        for file in report.skippedFiles {
+            #expect(file.problems.map(\.step) == [.total])
+            #expect(file.problems.allSatisfy { $0.description.contains(file.file) && $0.reason.contains("\(limit)") })
+        }
+        let summary = try #require(workspace.text("public/acme-it/contoso/2025-12/summary.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: Any])
+        let totals = try #require(json["totals"] as? [String: Any])
+        #expect(totals["messages"] as? Int == limit)
+        #expect(totals["dmarc_pass"] as? Int == limit)
+    }
+
     // MARK: - Helpers
 
     /// A reason names the file (control characters escaped, so it cannot forge summary lines)
