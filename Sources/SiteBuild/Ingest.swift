@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ReportModel
 
 /// What reading the reports folder produced.
@@ -91,6 +94,15 @@ enum ReportFolder {
 
     private static func walk(_ folder: URL, relative: String, paths: inout [String], problems: inout [FileLoad]) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        // Foundation leaves out names that are not UTF-8; they are listed as skipped instead.
+        for name in undecodableNames(in: folder) where !name.hasPrefix(".") {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var load = FileLoad(file: path)
+            load.problems.append(LoadProblem(
+                source: ReportSource(file: path), step: .read,
+                reason: "the name is not valid UTF-8 (shown with \u{FFFD} for the bad bytes), so it cannot be read; rename it"))
+            problems.append(load)
+        }
         for name in names.sorted() where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
             let path = relative.isEmpty ? name : relative + "/" + name
@@ -105,6 +117,22 @@ enum ReportFolder {
                 paths.append(path)
             }
         }
+    }
+}
+
+extension ReportFolder {
+    /// Entries of `folder` whose names are not valid UTF-8, decoded with U+FFFD for the bad bytes.
+    static func undecodableNames(in folder: URL) -> [String] {
+        guard let directory = opendir(folder.path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if String(validating: bytes, as: UTF8.self) == nil {
+                names.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        return names.sorted()
     }
 }
 

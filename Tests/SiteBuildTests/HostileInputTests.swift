@@ -183,6 +183,30 @@ struct HostileInputTests {
         #expect(totals["dmarc_pass"] as? Int == limit)
     }
 
+    /// Foundation does not list names that are not UTF-8; such a file or folder is reported
+    /// as skipped, not dropped silently.
+    @Test func aFileNameThatIsNotUTF8IsListedAsSkipped() throws {
+        let workspace = try FixtureWorkspace(config: Self.config, reports: Self.goodReports())
+        defer { workspace.remove() }
+        let reports = Array(workspace.root.appendingPathComponent("reports").path.utf8)
+        let report = ReportFactory.xml(ReportFactory.report(id: "bad-name", records: [ReportFactory.record(count: 9)]))
+        for name in [Array("bad".utf8) + [0xFF, 0xFE] + Array(".xml".utf8), Array("folder".utf8) + [0xC3]] {
+            var path = reports + [UInt8(ascii: "/")] + name + [0]
+            if name.last == 0xC3 {
+                #expect(path.withUnsafeMutableBufferPointer { mkdir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 0o755) } == 0)
+                path = reports + [UInt8(ascii: "/")] + name + Array("/inner.xml".utf8) + [0]
+            }
+            let descriptor = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+            try #require(descriptor >= 0)
+            _ = report.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+        }
+        let build = try workspace.build()
+        #expect(build.skippedFiles.map(\.file) == ["bad\u{FFFD}\u{FFFD}.xml", "folder\u{FFFD}"])
+        #expect(build.skippedFiles.allSatisfy { $0.problems.first?.reason.contains("not valid UTF-8") == true })
+        #expect(build.uniqueReports == 2, "the good reports are still read")
+    }
+
     // MARK: - Helpers
 
     /// A reason names the file (control characters escaped, so it cannot forge summary lines)
