@@ -13,6 +13,7 @@ enum XMLText {
         case unsupportedEncoding(String)
         case doctype
         case nul
+        case emptyProcessingInstruction
 
         var description: String {
             switch self {
@@ -21,6 +22,8 @@ enum XMLText {
             case .unsupportedEncoding(let name): "unsupported character encoding \"\(name)\""
             case .doctype: "a DOCTYPE or ENTITY declaration is present; reports never need one, so it is refused"
             case .nul: "the text holds NUL characters, which XML does not allow (UTF-16 or UTF-32 text not marked as such?)"
+            case .emptyProcessingInstruction:
+                "a processing instruction without data (<?name?>) is present; reports never need one, and the system XML reader crashes on it"
             }
         }
     }
@@ -49,6 +52,7 @@ enum XMLText {
         // below cannot.
         if utf8.contains(0) { throw .nul }
         if containsDoctype(utf8) { throw .doctype }
+        if containsEmptyProcessingInstruction(utf8) { throw .emptyProcessingInstruction }
         if utf8.first != UInt8(ascii: "<") {
             // Leading white space before the declaration makes libxml2 fail; it is harmless.
             let firstMarkup = utf8.firstIndex { !isXMLSpace($0) } ?? utf8.endIndex
@@ -117,6 +121,23 @@ enum XMLText {
         else { return bytes }
         let lineBreaks = bytes[bytes.startIndex..<end.upperBound].filter { $0 == 0x0A }.count
         return Data("<?xml version=\"1.0\"?>".utf8) + Data(repeating: 0x0A, count: lineBreaks) + bytes[end.upperBound...]
+    }
+
+    /// `<?name?>`: libxml2 hands Foundation's XMLParser a NULL for the missing data, and
+    /// swift-corelibs-foundation reads it as a C string and crashes (found by fuzzing).
+    private static func containsEmptyProcessingInstruction(_ data: Data) -> Bool {
+        let opener = Data("<?".utf8)
+        var searchStart = data.startIndex
+        while let found = data.range(of: opener, in: searchStart..<data.endIndex) {
+            var index = found.upperBound
+            while index < data.endIndex, !isXMLSpace(data[index]), data[index] != UInt8(ascii: "?") { index += 1 }
+            if index > found.upperBound, index + 1 < data.endIndex,
+               data[index] == UInt8(ascii: "?"), data[index + 1] == UInt8(ascii: ">") {
+                return true
+            }
+            searchStart = found.upperBound
+        }
+        return false
     }
 
     private static func containsDoctype(_ data: Data) -> Bool {
