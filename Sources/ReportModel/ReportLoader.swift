@@ -197,9 +197,15 @@ public struct ReportLoader: Sendable {
     }
 
     private func loadArchive(_ data: Data, from source: ReportSource, depth: Int, budget: inout Int, into result: inout FileLoad) {
+        // ZIPFoundation's in-memory archive traps (crashing the whole build) when an offset in
+        // the archive points past its end (found by fuzzing); reading from a file, such an
+        // offset only gives a short read and an error. So the bytes go to a private temporary file.
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: temporary) }
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            try data.write(to: temporary, options: [.withoutOverwriting])
+            archive = try Archive(url: temporary, accessMode: .read)
         } catch {
             result.problems.append(LoadProblem(source: source, step: .unzip, reason: "not a readable zip archive (\(error))"))
             return

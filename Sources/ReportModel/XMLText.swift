@@ -109,18 +109,21 @@ enum XMLText {
     private static func removingDeclaration(_ text: String) -> String {
         var text = Substring(text)
         if text.first == "\u{FEFF}" { text = text.dropFirst() }
-        guard text.hasPrefix("<?xml"), let end = text.range(of: "?>") else { return String(text) }
-        return String(text[end.upperBound...])
+        guard text.hasPrefix("<?xml"), let end = text.firstIndex(of: ">") else { return String(text) }
+        return String(text[text.index(after: end)...])
     }
 
-    /// `bytes` with a leading `<?xml …?>` declaration replaced by one that names no encoding
-    /// (keeping its line breaks, so line numbers in messages stay right).
+    /// `bytes` with a leading `<?xml …>` declaration replaced by one that names no encoding
+    /// (keeping its line breaks, so line numbers in messages stay right). It ends at the first
+    /// `>`, well-formed or not: libxml2 switches encoding while it reads the declaration, and
+    /// crashed doing so on a mangled one (found by fuzzing).
     private static func droppingDeclaration(_ bytes: Data) -> Data {
-        guard bytes.starts(with: Array("<?xml".utf8)), bytes.count > 5, isXMLSpace(bytes[bytes.startIndex + 5]),
-              let end = bytes.range(of: Data("?>".utf8))
-        else { return bytes }
-        let lineBreaks = bytes[bytes.startIndex..<end.upperBound].filter { $0 == 0x0A }.count
-        return Data("<?xml version=\"1.0\"?>".utf8) + Data(repeating: 0x0A, count: lineBreaks) + bytes[end.upperBound...]
+        guard bytes.starts(with: Array("<?xml".utf8)), bytes.count > 5, isXMLSpace(bytes[bytes.startIndex + 5]) else {
+            return bytes
+        }
+        let end = bytes.firstIndex(of: UInt8(ascii: ">")).map { $0 + 1 } ?? bytes.endIndex
+        let lineBreaks = bytes[bytes.startIndex..<end].filter { $0 == 0x0A }.count
+        return Data("<?xml version=\"1.0\"?>".utf8) + Data(repeating: 0x0A, count: lineBreaks) + bytes[end...]
     }
 
     /// `<?name?>`: libxml2 hands Foundation's XMLParser a NULL for the missing data, and

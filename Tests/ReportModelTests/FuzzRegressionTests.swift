@@ -33,4 +33,40 @@ struct FuzzRegressionTests {
         let withData = ReportLoader().load(Data(report.replacingOccurrences(of: "<?x?>", with: "<?x y?>").utf8), as: "pi-data.xml")
         #expect(withData.reportCount == 1, "a processing instruction with data is harmless: \(withData.problems)")
     }
+
+    /// FuzzReportLoader, 2026-11-29: a zip whose central directory points past the end of the
+    /// archive made ZIPFoundation's in-memory reader form an inverted range and trap.
+    static let zipOffsetPastTheEnd = Data(base64Encoded: [
+        "UEsDBBQAAAAIAMEONV0IS074fgIAAHIPAAA7AAAAY29tY2FzdC5uZXQhZmFicmlrYW0tc2hvcC5leGFtcGxlITE3ODk4NjI0MDAh",
+        "MTc4OTk0ODc5OS54bWztl81ymzAQx+95Co/vER+2Y8gopKc+QXtmZLRgNSBpJHDSPn0lC2HimEzausk0zclid9mPv35oZHz70NSz",
+        "HSjNBL+ZRyicz4AXgjJe3cy/fvl8mcxvswtcAtANKe6yi9kM9+GZicaBf7AOBVKoNm+gJZS0xNqMVagq56SBrBBNQXSLOLQ4GKwu",
+        "CBrC6ow2RBU5qarcpfr06BUX4+L7UoyOs16XZKPYHWku9VZIBA+kkTVcR+skTa7iZRhel2VS0phSHBwSuISmYcgV4VXfkTFtoGJm",
+        "yuFtHDiL9wOne2+6TNZpavrjPlnwONtQbawMlqJmxfdcdpua6S0MjQgzJs9OjmISO68LJfSONZnCgVv0Ri3Lvc3+OpPMFHyDwkgo",
+        "e4s+mLS3yaLNIjulXey7PtWhUb4QyjerxP0ghxadKiBnMosXKF5FKF6sURSvTInB42ML0XFTbYkDt/L2viLsSN0ZCal3WF2YlkKz",
+        "1sLGBbdajCyjOCuFJFqbgEGVfujSyMpqO3M5lAxO1zR75mfDjAJvWckM6qPN30EtJOSlEk1GGvJDcA0aGRwtCWOnf2ULhIJytont",
+        "HYf0bTwpjknXbs0Horu6PfRzNOvLKeo/J5utl61/GAQap56oczT/H+Qfbc2Z0h++g+BYORvsaf4VsOMERUk0Dfbig+sPrv8hrqM0",
+        "QTGKlqlBO37mvA7fC9f2JhGFEdLdfRohpSu96+8Y/xvhTeFHPzfckxq/3fEdpihZGcbtvWQa89e/lTjH2SmfYOgdM34SxLOUOetp",
+        "a/hbmPP2KkZxuJwGMf5NEP3V/hkU3bn6egcu7ShUkKRI8Jrxt4HwJBxPGvsLWODg8P/5J1BLAQIUAxQAAAAIAMEONV0IS074fgIA",
+        "AHIPAAA7AAAAAAAAAAAAAACkgQAAYwBjAG9tYXN0Lm5ldCFmYWJyaWthbS1zaG9wLmV4YW1wbGUhMTc4OTg2MjQwMCExNzg5OTQ4",
+        "Nzk5LnhtbFBLBQYAAAAAAQABAGkAAADXAgAAAAA=",
+    ].joined())!
+
+    @Test func aZipWhoseOffsetsPointPastItsEndIsRefused() {
+        let load = ReportLoader().load(Self.zipOffsetPastTheEnd, as: "crash-c06fe968.zip")
+        #expect(load.reportCount == 0)
+        #expect(!load.problems.isEmpty && load.problems.allSatisfy { $0.step == .unzip })
+    }
+
+    /// FuzzAggregateXML, 2026-11-29: an XML declaration naming windows-1252 whose `?>` was
+    /// mangled made libxml2 crash while switching encoding inside Foundation's XMLParser.
+    static let mangledDeclaration = Data(base64Encoded: [
+        "PD94bWwgdmVyc2lvbj0iMS4wIiBlbmNvZGluZz0id2luZG93cy0xMjUyIj//////PjxmZWVkYmFjcDovL3d3dy53My5vcmcvcmMt",
+        "eG0YLzEuMSBkbWFkYXRhu8OQjZigkZ5tZT5BT0w8L29yZ19uYW1yZD4KPC9mVUludGFjaz4K",
+    ].joined())!
+
+    @Test func aMangledXMLDeclarationIsRefusedWithoutCrashing() {
+        let load = ReportLoader().load(Self.mangledDeclaration, as: "crash-fb5347d8.xml")
+        #expect(load.reportCount == 0)
+        #expect(load.problems.map(\.step) == [.parse])
+    }
 }
