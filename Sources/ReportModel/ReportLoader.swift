@@ -200,6 +200,10 @@ public struct ReportLoader: Sendable {
         // ZIPFoundation's in-memory archive traps (crashing the whole build) when an offset in
         // the archive points past its end (found by fuzzing); reading from a file, such an
         // offset only gives a short read and an error. So the bytes go to a private temporary file.
+        if let problem = ZipBounds.problem(in: data) {
+            result.problems.append(LoadProblem(source: source, step: .unzip, reason: "not a readable zip archive: \(problem)"))
+            return
+        }
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: temporary) }
         let archive: Archive
