@@ -200,9 +200,13 @@ public struct ReportLoader: Sendable {
         // ZIPFoundation's in-memory archive traps (crashing the whole build) when an offset in
         // the archive points past its end (found by fuzzing); reading from a file, such an
         // offset only gives a short read and an error. So the bytes go to a private temporary file.
-        if let problem = ZipBounds.problem(in: data) {
-            result.problems.append(LoadProblem(source: source, step: .unzip, reason: "not a readable zip archive: \(problem)"))
+        let ranges: [ZipBounds.EntryData]
+        switch ZipBounds.entries(in: data) {
+        case .failure(let problem):
+            result.problems.append(LoadProblem(source: source, step: .unzip, reason: "not a readable zip archive: \(problem.text)"))
             return
+        case .success(let found):
+            ranges = found
         }
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: temporary) }
@@ -216,7 +220,10 @@ public struct ReportLoader: Sendable {
         }
         var examined = 0
         var usable = 0
-        for entry in archive where entry.type == .file {
+        var directoryIndex = -1
+        for entry in archive {
+            directoryIndex += 1
+            guard entry.type == .file else { continue }
             let name = entry.path
             if Self.isMacOSMetadata(name) { continue }
             examined += 1
@@ -236,12 +243,26 @@ public struct ReportLoader: Sendable {
             var inflated = 0
             let entryLimit = min(limits.maxExpandedBytes, budget)
             do {
-                // The CRC-32 was never compared; computing it in Swift made a zip bomb cost
-                // ten times the time of inflating it in a debug build.
-                _ = try archive.extract(entry, skipCRC32: true) { chunk in
-                    inflated += chunk.count
-                    guard contents.count + chunk.count <= entryLimit else { throw ArchiveEntryTooLarge() }
-                    contents.append(chunk)
+                if directoryIndex < ranges.count, ranges[directoryIndex].method == 8 {
+                    // Deflated data is inflated here: ZIPFoundation loops forever on a deflate
+                    // stream that runs to the end of the file without ending (found by fuzzing).
+                    var failure: Inflater.Failure?
+                    do {
+                        contents = try Inflater.inflateRaw(data.subdata(in: ranges[directoryIndex].range), limit: entryLimit)
+                    } catch {
+                        failure = error
+                    }
+                    inflated = failure == nil ? contents.count : entryLimit
+                    if case .tooLarge = failure { throw ArchiveEntryTooLarge() }
+                    if let failure { throw failure }
+                } else {
+                    // The CRC-32 was never compared; computing it in Swift made a zip bomb cost
+                    // ten times the time of inflating it in a debug build.
+                    _ = try archive.extract(entry, skipCRC32: true) { chunk in
+                        inflated += chunk.count
+                        guard contents.count + chunk.count <= entryLimit else { throw ArchiveEntryTooLarge() }
+                        contents.append(chunk)
+                    }
                 }
             } catch is ArchiveEntryTooLarge {
                 budget -= inflated

@@ -69,4 +69,33 @@ struct FuzzRegressionTests {
         #expect(load.reportCount == 0)
         #expect(load.problems.map(\.step) == [.parse])
     }
+
+    /// FuzzReportLoader, 2026-11-29: a zip entry whose deflate stream ran to the end of the file
+    /// without ending made ZIPFoundation loop forever; deflated entries are now inflated by zlib here.
+    static let truncatedDeflateInZip = Data(base64Encoded: [
+        "UEsDBBQAAAAIAE4mVlyNrJDlNgQAAD45AAA0AAAAZ29vZ2xlLmNvbSFjb250b3NvLmV4YW1wbGUhMTc3MTYzMjAwMCExNzcxNzE4",
+        "Mzk5LnhtbO2bW3ObOhCA3/srMnmPQOLOUHqezi9onz0yEo5qkBhJ2I5//REBbJ80prkUN/HowRN7dVutvmVXQsm+7erqZkOlYoJ/",
+        "vYXAvb2hvBCE8dXX2x/f/72Lb7/lX7KSUrLExTr/cnOTDdVzUztzxh9dgaSNkHpRU40J1riTGamQqwXHNc1XQqwqCgpRZ85B2Neh",
+        "NWZVzoXpoXq4IzWWxZ1qm667f06b9fWGNjst8aIQXONCLxgvRX6vdaNSxxmagmNTBzuYqy2VDvLDMIiN5s+07zsepsFI7rtB5Idu",
+        "4CPkxlHsumGcOcfivrqZKl1IzFfDZIxoSVfM2CeKYOgh1zWD9ZKxnHLyWBrB2EsSowofO3P+39thtFObZo2oWPGwaNplxdQ9PSgi",
+        "jHV43s1IKAHoDtdNRU2XvbyvhMma1bnMnP7LIFRN+Sjr/vaixqwGN42b4bcaBWqUNIXOYTe37sujrs/pZaxZCDmqKMX2YAQlWlnQ",
+        "BWty5CYgDgCCEUCBGeFQMFYtRMvNYJGxfv91LBhGpBtctcZwZCzorMFUIxTTHZy95qeSk3qdGRqslKlwsMgw5XIoOJjlZJZPxjQr",
+        "Nc4tY4RyzUpmXOPQ7J5iQuWilKL+dYVOC4fefukjw62+X0iq2kofu32i8ksQ6OdGK1poIQenNFMcBcc6/ViDCYYfByucDpyd2Oc1",
+        "SkwOcETReTrzrvII1Sv4gnEIYBKeByz2LV+WrzfzhRA0n+g8X0Fi+bJ8vYGv0I3SMl66qR+HforcNA26WHiOsy6IWs4sZ3+As9JH",
+        "EwmZjZeWs3fGS9+d4AtZvixfb8/3w46viTgJXcuX5euPxMnl5L7SYmYxez1mMIxAnACIwu5zHq9wNr5KzKor4ktRTlaSEcCpnoJL",
+        "1brBDZuDLlr7MPHAB4LMT0CEAPS7dOw8Y95sqb5l7PoZ6x9kgQuSidMx5FnELGLvfIwF02+QZttQWsSuHjHkGbbMjtI8xmAwkY75",
+        "l99V9vR9Nsheke7TRmxJFRZktW8JrteVXotos90Em/V+05L2nQA+rx+u8V5wRVV/9+C8dgj5zH/Y4YBsogLt9t5W1NuwoS1Wmgou",
+        "5nCP3yl3Ka8I/O4MD6DY7FGmgvvlX0lYp7BO8bdDRQAg/FgHkNYrrFf8rRw9iYHxCuiacOFNecXlX/tcvVd8gPNSJUrd2/kDMHb5",
+        "I1OLWP786n86xKIIhB7wIQi8iQNTC9gTwD7D0sYmafO6YyQEkDt1w8qu7ktWd9NuhKYFBd3t+vNry2mrJZ53abv7AJ4LgtBsVyfe",
+        "c0C7sC+KC2u2bVEAdg/7qZBAaIlNZ3OkHZMKjFw9Lsqs2YYLYv/xogmMJ4KBpeoas42GyppKKeTMl5lcmJJlnOKCpjFK0jQgE1fM",
+        "LWkvCUw/qWx/E5Tm3w6bZAMmCJh0EiV2p/JJEsnMMP4v5H9QSwECFAMUAAAACABOJlZcjayQ5TYEAAA+OQAANAAAAAAAAAAAAAAA",
+        "pIEAAAAAZ29vZ2xlLmNvbSFjb250b3NvLmV4YW1wbGUhMTc3MTYzMjAwMCExNzcxNzE4Mzk5LnhtbFBLBQYAAAAAAQABAGIAAACI",
+        "BAAAAAA=",
+    ].joined())!
+
+    @Test(.timeLimit(.minutes(1))) func aZipEntryWhoseDeflateStreamNeverEndsIsRefused() {
+        let load = ReportLoader().load(Self.truncatedDeflateInZip, as: "timeout-eef260b7.zip")
+        #expect(load.reportCount == 0)
+        #expect(!load.problems.isEmpty && load.problems.allSatisfy { $0.step == .unzip })
+    }
 }
