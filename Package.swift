@@ -52,7 +52,7 @@ let package = Package(
             name: "ReportArchive",
             dependencies: ["ReportModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "SyntheticReports", dependencies: ["ReportModel"]),
+        .target(name: "SyntheticReports", dependencies: ["ReportModel", "SystemZlib"]),
         .target(
             name: "SiteBuild",
             dependencies: [
@@ -75,6 +75,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer targets (Tests/Fuzz/run.sh builds them with -sanitize=fuzzer -DFUZZING);
+        // a plain build makes them replay tools that run saved inputs through the same code.
+        .target(name: "FuzzSupport", path: "Tests/Fuzz/FuzzSupport"),
+        .systemLibrary(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+        .executableTarget(name: "FuzzAggregateXML", dependencies: ["FuzzSupport", "CLibFuzzer", "ReportModel"], path: "Tests/Fuzz/FuzzAggregateXML"),
+        .executableTarget(name: "FuzzTLSJSON", dependencies: ["FuzzSupport", "CLibFuzzer", "ReportModel"], path: "Tests/Fuzz/FuzzTLSJSON"),
+        .executableTarget(name: "FuzzMailMessage", dependencies: ["FuzzSupport", "CLibFuzzer", "ReportModel"], path: "Tests/Fuzz/FuzzMailMessage"),
+        .executableTarget(name: "FuzzReportLoader", dependencies: ["FuzzSupport", "CLibFuzzer", "ReportModel"], path: "Tests/Fuzz/FuzzReportLoader"),
         .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"]),
         .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),

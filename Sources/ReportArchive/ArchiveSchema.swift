@@ -24,6 +24,7 @@ enum ArchiveSchema {
                   report_id TEXT NOT NULL,
                   begin INTEGER NOT NULL,
                   "end" INTEGER NOT NULL,
+                  counted INTEGER NOT NULL,
                   source_file TEXT NOT NULL,
                   source_entries BLOB NOT NULL,
                   body BLOB NOT NULL,

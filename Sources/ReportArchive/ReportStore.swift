@@ -120,6 +120,8 @@ public protocol ReportStore: Sendable {
     /// Every distinct domain the archived reports concern (normalised).
     func domains() throws -> [String]
     func counts() throws -> ArchiveCounts
+    /// The messages (DMARC) and sessions (TLS) all archived reports count together.
+    func countedTotal() throws -> Int
     /// Reports of both kinds whose date range begins at or after this Unix time.
     func reportCount(beginningAtOrAfter time: Int64) throws -> Int
     func renderRecord(scope: String, reseller: String, client: String) throws -> RenderRecord?

@@ -110,6 +110,12 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
+    public func countedTotal() throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(db, sql: "SELECT coalesce(sum(counted), 0) FROM report") ?? 0
+        }
+    }
+
     public func reportCount(beginningAtOrAfter time: Int64) throws -> Int {
         try database.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE begin >= ?", arguments: [time]) ?? 0
@@ -189,8 +195,8 @@ private struct BatchWriter {
               known_content = excluded.known_content, problems = excluded.problems
             """)
         insertReport = try db.cachedStatement(sql: """
-            INSERT INTO report (kind, org_name, report_id, begin, "end", source_file, source_entries, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
+            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, source_file, source_entries, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
             """)
         insertDomain = try db.cachedStatement(sql: "INSERT OR IGNORE INTO report_domain (domain_key, report) VALUES (?, ?)")
         findReport = try db.cachedStatement(
@@ -213,12 +219,12 @@ private struct BatchWriter {
             for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
                 let domains = Set(loaded.report.records.map(\.headerFrom))
                 try add(kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
-                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
+                        counted: loaded.report.messageCount, source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
             }
             for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
                 let domains = Set(loaded.report.policies.map(\.policyDomain))
                 try add(kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
-                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
+                        counted: loaded.report.countedSessions, source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
             }
         }
         try insertFile.execute(arguments: [
@@ -227,11 +233,11 @@ private struct BatchWriter {
     }
 
     private mutating func add(
-        kind: String, identity: ReportIdentity, range: DateRange, source: ReportSource, body: [UInt8], domains: Set<String>
+        kind: String, identity: ReportIdentity, range: DateRange, counted: Int, source: ReportSource, body: [UInt8], domains: Set<String>
     ) throws {
         let entries = Self.encode(source.entries)
         try insertReport.execute(arguments: [
-            kind, identity.orgName, identity.reportID, range.begin, range.end, source.file, entries, Data(body),
+            kind, identity.orgName, identity.reportID, range.begin, range.end, counted, source.file, entries, Data(body),
         ])
         if db.changesCount == 1 {
             let id = db.lastInsertedRowID

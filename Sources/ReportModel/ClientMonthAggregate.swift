@@ -229,6 +229,11 @@ public struct ReportDeduplicator<Report: IdentifiedReport>: Sendable {
 
     public init() {}
 
+    /// Whether a report with this identity was added already.
+    public func contains(_ identity: ReportIdentity) -> Bool {
+        seen[identity] != nil
+    }
+
     /// Reports must arrive in a stable order (sorted by source) for the result to be stable.
     public mutating func add(_ report: Report) {
         let transcription = report.transcriptionIdentity

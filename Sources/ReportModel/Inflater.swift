@@ -29,13 +29,20 @@ public enum Inflater {
         return output
     }
 
+    /// Inflates a raw deflate stream (a zip entry's data).
+    public static func inflateRaw(_ data: Data, limit: Int) throws(Failure) -> Data {
+        var output = Data()
+        _ = try inflateMember(data, from: 0, into: &output, limit: limit, windowBits: -MAX_WBITS)
+        return output
+    }
+
     /// Inflates one member starting at `offset`; returns the number of input bytes it used.
+    /// The default window bits, MAX_WBITS + 32, let zlib detect a gzip or a zlib header by itself.
     private static func inflateMember(
-        _ data: Data, from offset: Int, into output: inout Data, limit: Int
+        _ data: Data, from offset: Int, into output: inout Data, limit: Int, windowBits: Int32 = MAX_WBITS + 32
     ) throws(Failure) -> Int {
         var stream = z_stream()
-        // MAX_WBITS + 32: let zlib detect a gzip or a zlib header by itself.
-        guard inflateInit2_(&stream, MAX_WBITS + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { throw .corrupt("zlib could not start") }
         defer { inflateEnd(&stream) }
 

@@ -8,7 +8,8 @@ public struct InputLimits: Sendable, Hashable {
     public var maxExportBytes: Int
     /// Largest payload produced by decompressing one member (gzip, zlib or zip entry).
     public var maxExpandedBytes: Int
-    /// Largest total expansion of one archive, all entries together.
+    /// Largest total expansion of one input file: all its archive entries and compressed
+    /// members together, at every nesting level, counting output refused as too large.
     public var maxArchiveBytes: Int
     /// Most entries looked at in one zip archive.
     public var maxArchiveEntries: Int
@@ -16,11 +17,15 @@ public struct InputLimits: Sendable, Hashable {
     public var maxNesting: Int
     /// Most XML elements open at once.
     public var maxElementDepth: Int
+    /// Most DMARC messages and TLS sessions all the unique reports of one build may count
+    /// together. Each record is bounded already; this bound keeps every sum of them, and the
+    /// percentages computed from them, far from integer overflow however many files there are.
+    public var maxTotalCount: Int
 
     public init(
         maxFileBytes: Int = 64 << 20, maxExpandedBytes: Int = 64 << 20,
         maxArchiveBytes: Int = 256 << 20, maxArchiveEntries: Int = 1_000, maxNesting: Int = 4,
-        maxElementDepth: Int = 32, maxExportBytes: Int = 16 << 30
+        maxElementDepth: Int = 32, maxExportBytes: Int = 16 << 30, maxTotalCount: Int = 1_000_000_000_000_000
     ) {
         self.maxFileBytes = maxFileBytes
         self.maxExportBytes = maxExportBytes
@@ -29,6 +34,7 @@ public struct InputLimits: Sendable, Hashable {
         self.maxArchiveEntries = maxArchiveEntries
         self.maxNesting = maxNesting
         self.maxElementDepth = maxElementDepth
+        self.maxTotalCount = maxTotalCount
     }
 
     public static let standard = InputLimits()

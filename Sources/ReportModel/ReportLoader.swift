@@ -15,7 +15,33 @@ public struct ReportSource: Sendable, Hashable, Comparable, CustomStringConverti
         ReportSource(file: file, entries: entries + [entry])
     }
 
-    public var description: String { ([file] + entries).joined(separator: " ▸ ") }
+    /// For messages: names come from file systems, archives and e-mails, so line breaks,
+    /// other control characters and bidi controls are written as escapes; a name can then
+    /// neither forge a line of the run summary nor reorder it.
+    public var description: String { ([file] + entries).map(Self.displayName).joined(separator: " ▸ ") }
+
+    static func displayName(_ name: String) -> String {
+        var shown = ""
+        for scalar in name.unicodeScalars {
+            switch scalar {
+            case "\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            case "\t": shown += "\\t"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || isFormatControl(scalar):
+                shown += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    /// Bidi embeddings, overrides and isolates, marks, and the line and paragraph separators.
+    private static func isFormatControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.file, lhs.entries.joined(separator: "\u{0}")) < (rhs.file, rhs.entries.joined(separator: "\u{0}"))
@@ -46,6 +72,8 @@ public struct LoadedTLSReport: Sendable, Hashable {
 public struct LoadProblem: Sendable, Hashable, CustomStringConvertible {
     public enum Step: String, Sendable, Hashable {
         case read, detect, decompress, unzip, unmail, parse
+        /// Left out because the build's totals would pass `InputLimits.maxTotalCount`.
+        case total
     }
 
     public var source: ReportSource
@@ -101,7 +129,8 @@ public struct ReportLoader: Sendable {
                     loadMailbox(at: url, from: source, into: &result)
                 } else {
                     // Mapped, not read: only the pages of the report being parsed are in memory.
-                    load(try Data(contentsOf: url, options: .alwaysMapped), from: source, depth: 0, into: &result)
+                    var budget = limits.maxArchiveBytes
+                    load(try Data(contentsOf: url, options: .alwaysMapped), from: source, depth: 0, budget: &budget, into: &result)
                 }
                 return result
             }
@@ -111,7 +140,8 @@ public struct ReportLoader: Sendable {
         }
         switch FileBytes.contents(ofPath: url.path, limit: limits.maxFileBytes) {
         case .success(let data):
-            load(data, from: source, depth: 0, into: &result)
+            var budget = limits.maxArchiveBytes
+            load(data, from: source, depth: 0, budget: &budget, into: &result)
         case .failure(.tooLarge(let size)):
             result.problems.append(LoadProblem(
                 source: source, step: .read,
@@ -124,11 +154,15 @@ public struct ReportLoader: Sendable {
 
     public func load(_ data: Data, as name: String) -> FileLoad {
         var result = FileLoad(file: name)
-        load(data, from: ReportSource(file: name), depth: 0, into: &result)
+        var budget = limits.maxArchiveBytes
+        load(data, from: ReportSource(file: name), depth: 0, budget: &budget, into: &result)
         return result
     }
 
-    private func load(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {
+    /// `budget` is what decompression may still produce for this input file, all its archive
+    /// entries and compressed members together, counting output that was refused as too large:
+    /// it bounds the work one file can cause (overlapping zip entries, bombs inside archives).
+    private func load(_ data: Data, from source: ReportSource, depth: Int, budget: inout Int, into result: inout FileLoad) {
         guard depth <= limits.maxNesting else {
             result.problems.append(LoadProblem(
                 source: source, step: .detect, reason: "containers nest deeper than \(limits.maxNesting) levels"))
@@ -137,14 +171,21 @@ public struct ReportLoader: Sendable {
         let kind = InputKind.detect(data)
         switch kind {
         case .gzip, .zlib:
+            let limit = min(limits.maxExpandedBytes, budget)
             do {
-                let inflated = try Inflater.inflate(data, limit: limits.maxExpandedBytes)
-                load(inflated, from: source, depth: depth + 1, into: &result)
+                let inflated = try Inflater.inflate(data, limit: limit)
+                budget -= inflated.count
+                load(inflated, from: source, depth: depth + 1, budget: &budget, into: &result)
             } catch {
-                result.problems.append(LoadProblem(source: source, step: .decompress, reason: "\(kind.description): \(error.description)"))
+                var reason = error.description
+                if case .tooLarge = error {
+                    budget -= limit
+                    if limit < limits.maxExpandedBytes { reason = budgetExceeded }
+                }
+                result.problems.append(LoadProblem(source: source, step: .decompress, reason: "\(kind.description): \(reason)"))
             }
         case .zip:
-            loadArchive(data, from: source, depth: depth, into: &result)
+            loadArchive(data, from: source, depth: depth, budget: &budget, into: &result)
         case .xml:
             do {
                 let report = try AggregateReportParser(limits: limits).parse(data)
@@ -167,7 +208,7 @@ public struct ReportLoader: Sendable {
                 result.problems.append(LoadProblem(source: source, step: .parse, reason: "SMTP TLS report: \(error.reason)"))
             }
         case .mail:
-            loadMail(data, from: source, depth: depth, into: &result)
+            loadMail(data, from: source, depth: depth, budget: &budget, into: &result)
         case .mbox:
             let messages = MboxSplitter.split(data, maxMessageBytes: limits.maxFileBytes)
             for message in messages {
@@ -225,7 +266,9 @@ public struct ReportLoader: Sendable {
                 reason: "the message is \(message.size) bytes, over the message limit (\(MailMessage.describe(bytes: limits.maxFileBytes)))"))
             return
         }
-        loadMail(message.bytes, from: place, depth: depth, into: &result)
+        // Each message of a mailbox export has the decompression budget of a file of its own.
+        var budget = limits.maxArchiveBytes
+        loadMail(message.bytes, from: place, depth: depth, budget: &budget, into: &result)
     }
 
     /// The kinds read in pieces, which may be larger than one file: mbox and parsedmarc output.
@@ -241,18 +284,38 @@ public struct ReportLoader: Sendable {
         }
     }
 
-    private func loadArchive(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {
+    private var budgetExceeded: String {
+        "expands beyond the \(limits.maxArchiveBytes >> 20) MiB that one input file may expand to, all its parts together"
+    }
+
+    private func loadArchive(_ data: Data, from source: ReportSource, depth: Int, budget: inout Int, into result: inout FileLoad) {
+        // ZIPFoundation's in-memory archive traps (crashing the whole build) when an offset in
+        // the archive points past its end (found by fuzzing); reading from a file, such an
+        // offset only gives a short read and an error. So the bytes go to a private temporary file.
+        let ranges: [ZipBounds.EntryData]
+        switch ZipBounds.entries(in: data) {
+        case .failure(let problem):
+            result.problems.append(LoadProblem(source: source, step: .unzip, reason: "not a readable zip archive: \(problem.text)"))
+            return
+        case .success(let found):
+            ranges = found
+        }
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: temporary) }
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            try data.write(to: temporary, options: [.withoutOverwriting])
+            archive = try Archive(url: temporary, accessMode: .read)
         } catch {
             result.problems.append(LoadProblem(source: source, step: .unzip, reason: "not a readable zip archive (\(error))"))
             return
         }
-        var expandedTotal = 0
         var examined = 0
         var usable = 0
-        for entry in archive where entry.type == .file {
+        var directoryIndex = -1
+        for entry in archive {
+            directoryIndex += 1
+            guard entry.type == .file else { continue }
             let name = entry.path
             if Self.isMacOSMetadata(name) { continue }
             examined += 1
@@ -263,25 +326,50 @@ public struct ReportLoader: Sendable {
                     reason: "more than \(limits.maxArchiveEntries) entries; the rest were not read"))
                 break
             }
+            guard budget > 0 else {
+                result.problems.append(LoadProblem(
+                    source: source, step: .unzip, reason: "the archive \(budgetExceeded); the rest of its entries were not read"))
+                break
+            }
             var contents = Data()
-            let entryLimit = min(limits.maxExpandedBytes, limits.maxArchiveBytes - expandedTotal)
+            var inflated = 0
+            let entryLimit = min(limits.maxExpandedBytes, budget)
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                    guard contents.count + chunk.count <= entryLimit else { throw ArchiveEntryTooLarge() }
-                    contents.append(chunk)
+                if directoryIndex < ranges.count, ranges[directoryIndex].method == 8 {
+                    // Deflated data is inflated here: ZIPFoundation loops forever on a deflate
+                    // stream that runs to the end of the file without ending (found by fuzzing).
+                    var failure: Inflater.Failure?
+                    do {
+                        contents = try Inflater.inflateRaw(data.subdata(in: ranges[directoryIndex].range), limit: entryLimit)
+                    } catch {
+                        failure = error
+                    }
+                    inflated = failure == nil ? contents.count : entryLimit
+                    if case .tooLarge = failure { throw ArchiveEntryTooLarge() }
+                    if let failure { throw failure }
+                } else {
+                    // The CRC-32 was never compared; computing it in Swift made a zip bomb cost
+                    // ten times the time of inflating it in a debug build.
+                    _ = try archive.extract(entry, skipCRC32: true) { chunk in
+                        inflated += chunk.count
+                        guard contents.count + chunk.count <= entryLimit else { throw ArchiveEntryTooLarge() }
+                        contents.append(chunk)
+                    }
                 }
             } catch is ArchiveEntryTooLarge {
+                budget -= inflated
                 result.problems.append(LoadProblem(
                     source: entrySource, step: .unzip,
-                    reason: "expands beyond the \(entryLimit >> 20) MiB limit"))
+                    reason: entryLimit < limits.maxExpandedBytes ? budgetExceeded : "expands beyond the \(entryLimit >> 20) MiB limit"))
                 continue
             } catch {
+                budget -= inflated
                 result.problems.append(LoadProblem(source: entrySource, step: .unzip, reason: "cannot extract (\(error))"))
                 continue
             }
-            expandedTotal += contents.count
+            budget -= inflated
             usable += 1
-            load(contents, from: entrySource, depth: depth + 1, into: &result)
+            load(contents, from: entrySource, depth: depth + 1, budget: &budget, into: &result)
         }
         if usable == 0 && examined == 0 {
             result.problems.append(LoadProblem(source: source, step: .unzip, reason: "the archive holds no files"))
@@ -289,7 +377,7 @@ public struct ReportLoader: Sendable {
     }
 
     /// Reads every attachment of a report e-mail as if it were a file of its own.
-    private func loadMail(_ data: Data, from source: ReportSource, depth: Int, into result: inout FileLoad) {
+    private func loadMail(_ data: Data, from source: ReportSource, depth: Int, budget: inout Int, into result: inout FileLoad) {
         let parts: [MailPart]
         do {
             parts = try MailMessage.attachments(of: data, limits: limits)
@@ -305,7 +393,7 @@ public struct ReportLoader: Sendable {
         }
         for (index, part) in parts.enumerated() {
             let name = part.filename.flatMap { $0.isEmpty ? nil : $0 } ?? "attachment \(index + 1) (\(part.contentType))"
-            load(part.data, from: source.appending(entry: name), depth: depth + 1, into: &result)
+            load(part.data, from: source.appending(entry: name), depth: depth + 1, budget: &budget, into: &result)
         }
     }
 

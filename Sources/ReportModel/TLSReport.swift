@@ -27,6 +27,14 @@ public struct TLSReport: Sendable, Hashable {
     }
 
     public var totalSuccessfulSessions: Int { policies.reduce(0) { $0 + $1.totalSuccessfulSessions } }
+
+    /// Everything the aggregation adds up from this report: the summary counts and the failure
+    /// details' counts (each bounded by the parser, so the sum cannot overflow).
+    public var countedSessions: Int {
+        policies.reduce(0) { sum, policy in
+            sum + policy.totalSuccessfulSessions + policy.totalFailureSessions + policy.failures.reduce(0) { $0 + $1.failedSessionCount }
+        }
+    }
     public var totalFailureSessions: Int { policies.reduce(0) { $0 + $1.totalFailureSessions } }
 }
 

@@ -54,10 +54,16 @@ public struct ArchiveIngester: Sendable {
         result.filesKnown = listed.count - changed.count
         result.skippedFiles = listingProblems
 
+        var budget = CountBudget(limit: loader.limits.maxTotalCount, counted: try store.countedTotal())
         var done = 0
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
-            let files = try read(batch, folder: folder)
+            let files = try read(batch, folder: folder).map { file in
+                guard case .loaded(let load) = file.outcome else { return file }
+                var admitted = file
+                admitted.outcome = .loaded(budget.admit(load))
+                return admitted
+            }
             // Files that could not be read are not remembered, so the next run tries them again.
             result.added.merge(try store.commit(files.filter { !$0.contentHash.isEmpty }))
             for file in files {

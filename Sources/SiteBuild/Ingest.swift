@@ -45,9 +45,29 @@ public struct ReportIngester: Sendable {
         files.sort { $0.file < $1.file }
         var aggregate = ReportDeduplicator<LoadedReport>()
         var tls = ReportDeduplicator<LoadedTLSReport>()
-        for file in files {
-            for report in file.reports.sorted(by: { $0.source < $1.source }) { aggregate.add(report) }
-            for report in file.tlsReports.sorted(by: { $0.source < $1.source }) { tls.add(report) }
+        var budget = CountBudget(limit: loader.limits.maxTotalCount)
+        for index in files.indices {
+            var refused: [LoadProblem] = []
+            func admit(_ count: Int, _ source: ReportSource) -> Bool {
+                guard let problem = budget.admit(count, source) else { return true }
+                refused.append(problem)
+                return false
+            }
+            var reports: [LoadedReport] = []
+            for loaded in files[index].reports.sorted(by: { $0.source < $1.source })
+            where aggregate.contains(loaded.report.identity) || admit(loaded.report.messageCount, loaded.source) {
+                aggregate.add(loaded)
+                reports.append(loaded)
+            }
+            var tlsReports: [LoadedTLSReport] = []
+            for loaded in files[index].tlsReports.sorted(by: { $0.source < $1.source })
+            where tls.contains(loaded.report.identity) || admit(loaded.report.countedSessions, loaded.source) {
+                tls.add(loaded)
+                tlsReports.append(loaded)
+            }
+            files[index].reports = reports
+            files[index].tlsReports = tlsReports
+            files[index].problems += refused
         }
         return IngestResult(
             files: files, unique: aggregate.unique, uniqueTLS: tls.unique,
@@ -105,6 +125,15 @@ enum ReportFolder {
             return
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        // Foundation leaves out names that are not UTF-8; they are listed as skipped instead.
+        for name in undecodableNames(in: folder) where !name.hasPrefix(".") {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var load = FileLoad(file: path)
+            load.problems.append(LoadProblem(
+                source: ReportSource(file: path), step: .read,
+                reason: "the name is not valid UTF-8 (shown with \u{FFFD} for the bad bytes), so it cannot be read; rename it"))
+            problems.append(load)
+        }
         for name in names.sorted() where !name.hasPrefix(".") {
             let url = folder.appendingPathComponent(name)
             let path = relative.isEmpty ? name : relative + "/" + name
@@ -127,6 +156,22 @@ enum ReportFolder {
     }
 }
 
+extension ReportFolder {
+    /// Entries of `folder` whose names are not valid UTF-8, decoded with U+FFFD for the bad bytes.
+    static func undecodableNames(in folder: URL) -> [String] {
+        guard let directory = opendir(folder.path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if String(validating: bytes, as: UTF8.self) == nil {
+                names.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        return names.sorted()
+    }
+}
+
 final class ProgressCounter: @unchecked Sendable {
     private var count = 0
     private let lock = NSLock()
@@ -136,5 +181,46 @@ final class ProgressCounter: @unchecked Sendable {
             count += 1
             return count
         }
+    }
+}
+
+/// Admits reports while the messages and sessions they count stay within a limit together,
+/// so that no total (or percentage of one) can overflow.
+struct CountBudget {
+    let limit: Int
+    private(set) var counted: Int
+
+    init(limit: Int, counted: Int = 0) {
+        self.limit = limit
+        self.counted = counted
+    }
+
+    /// nil when admitted; else why the report is left out.
+    mutating func admit(_ count: Int, _ source: ReportSource) -> LoadProblem? {
+        let (sum, overflow) = counted.addingReportingOverflow(count)
+        guard !overflow, sum <= limit else {
+            return LoadProblem(
+                source: source, step: .total,
+                reason: "left out: with its \(count) messages or sessions the reports would count more than \(limit) together, "
+                    + "so no total could be trusted")
+        }
+        counted = sum
+        return nil
+    }
+
+    /// The file's reports that fit, in source order; the others become problems of the file.
+    mutating func admit(_ load: FileLoad) -> FileLoad {
+        var admitted = load
+        admitted.reports = load.reports.sorted { $0.source < $1.source }.filter { loaded in
+            guard let problem = admit(loaded.report.messageCount, loaded.source) else { return true }
+            admitted.problems.append(problem)
+            return false
+        }
+        admitted.tlsReports = load.tlsReports.sorted { $0.source < $1.source }.filter { loaded in
+            guard let problem = admit(loaded.report.countedSessions, loaded.source) else { return true }
+            admitted.problems.append(problem)
+            return false
+        }
+        return admitted
     }
 }

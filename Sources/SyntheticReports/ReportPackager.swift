@@ -156,9 +156,3 @@ struct SingleEntryZip {
         return (UInt16(time), UInt16(dosYear << 9 | month << 5 | day))
     }
 }
-
-extension Data {
-    fileprivate mutating func appendLittleEndian<Integer: FixedWidthInteger>(_ value: Integer) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-}

@@ -135,7 +135,7 @@ public struct ResolvedTheme: Sendable {
         else {
             throw ThemeError(file: settingsFile, reason: "template \"\(template)\" is missing from templates/")
         }
-        return output
+        return output.bidiControlsMadeVisible
     }
 
     /// Markdown text from `content/<name>.md`, if any layer has it.

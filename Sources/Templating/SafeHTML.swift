@@ -37,9 +37,34 @@ extension String {
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
+            case _ where scalar.isBidiReorderingControl: result += scalar.visibleCode
             default: result.unicodeScalars.append(scalar)
             }
         }
         return result
     }
+}
+
+extension String {
+    /// The text with every bidi embedding, override and isolate control written as a visible
+    /// `[U+202E]`: a report string must not reorder the page text around it (Trojan Source).
+    /// Applied to whole rendered pages, since Mustache's `{{…}}` escaping leaves them alone.
+    public var bidiControlsMadeVisible: String {
+        guard unicodeScalars.contains(where: \.isBidiReorderingControl) else { return self }
+        var result = ""
+        result.reserveCapacity(utf8.count + 16)
+        for scalar in unicodeScalars {
+            if scalar.isBidiReorderingControl { result += scalar.visibleCode } else { result.unicodeScalars.append(scalar) }
+        }
+        return result
+    }
+}
+
+extension Unicode.Scalar {
+    /// LRE, RLE, PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI (U+2066–U+2069).
+    var isBidiReorderingControl: Bool {
+        (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+    }
+
+    var visibleCode: String { "[U+\(String(value, radix: 16, uppercase: true))]" }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReportModel
 import SyntheticReports
 
 struct GenerateCommand: ParsableCommand {
@@ -18,6 +19,12 @@ struct GenerateCommand: ParsableCommand {
             Maildir/ (with messages in tmp/ that must not be read); parsedmarc-json and \
             parsedmarc-csv write the DMARC reports as parsedmarc's aggregate.json or \
             aggregate.csv (parsedmarc has no output sitegen reads for SMTP TLS reports).
+
+            With --hostile it writes the hostile corpus instead: files that attack the reader \
+            (external entities, entity and compression bombs, zip entries named ../../etc/passwd, \
+            broken encodings, absurd counts and nesting, a 200 MB file, HTML, formula and bidi \
+            payloads, hostile file names). Build a workspace on them to see each one refused or \
+            shown inert. The bombs are small on disk and expand to gigabytes.
             """)
 
     enum Packing: String, ExpressibleByArgument, CaseIterable {
@@ -35,7 +42,19 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("as"), help: "How to pack the reports: files, mbox, maildir, parsedmarc-json or parsedmarc-csv.")
     var packing: Packing = .files
 
+    @Flag(name: .long, help: "Write the hostile corpus (for contoso.example, December 2025) instead of the example reports.")
+    var hostile = false
+
     func run() throws {
+        if hostile {
+            let folder = URL(fileURLWithPath: out).standardizedFileURL
+            let files = try HostileCorpus().write(to: folder)
+            for file in files {
+                print("\(file.outcome.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(ReportSource(file: file.path)): \(file.threat)")
+            }
+            print("wrote \(files.count) hostile files to \(folder.path)")
+            return
+        }
         let folder = URL(fileURLWithPath: out).standardizedFileURL
         let workspace = SyntheticWorkspace(spec: .demo(seed: seed))
         guard packing == .files else {

@@ -1,0 +1,34 @@
+#if FUZZING
+import CLibFuzzer
+#endif
+import FuzzSupport
+import Foundation
+import ReportModel
+
+/// Fuzzes the whole loader: detection by content, gzip, zlib, zip, e-mail and both parsers, nested.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    let data = FuzzInput.data(bytes, count)
+    _ = ReportLoader(limits: .standard).load(data, as: "fuzz-input")
+    return 0
+}
+
+/// With the fuzzer runtime (`-DFUZZING`), libFuzzer's driver runs the fuzzing loop; without
+/// it, the target replays the files it is given. A main of our own either way, so the target
+/// links however the build names its entry point.
+@main
+enum FuzzMain {
+    static func main() {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { bytes, count in fuzzOneInput(bytes, count) })
+        #else
+        exit(FuzzInput.replay(arguments: CommandLine.arguments) { data in
+            data.withUnsafeBytes { raw in
+                _ = fuzzOneInput(raw.bindMemory(to: UInt8.self).baseAddress, raw.count)
+            }
+        })
+        #endif
+    }
+}
