@@ -24,7 +24,8 @@ public final class PostgresReportStore: ReportStore {
     private let bridge = BlockingBridge()
     private let client: PostgresClient
     private let runLoop: Task<Void, Never>
-    private let logger = Logger(label: "sitegen.postgres-archive", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// postgres-nio's own messages are not shown: failures reach the caller as errors.
+    private let logger = PostgresArchiveError.quietLogger("sitegen.postgres-archive")
     /// Tries of one transaction that deadlocked or failed to serialise with another worker's.
     static let maximumTries = 8
 
@@ -302,6 +303,12 @@ public struct PostgresArchiveError: Error, CustomStringConvertible {
         }
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"
+    }
+
+    static func quietLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        return logger
     }
 
     /// Deadlock detected (40P01) or serialization failure (40001).

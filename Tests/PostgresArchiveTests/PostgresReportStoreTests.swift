@@ -29,7 +29,7 @@ struct PostgresReportStoreTests {
             #expect(again.addedReports == 0)
             #expect(again.duplicates.isEmpty)
             // The same bytes under another name are not a new copy either.
-            let bytesCopy = try store.commit([F.file("copy-of-a.xml", [F.report(id: "1", headerFrom: ["contoso.example"])], hash: "hash-a.xml-2")])
+            let bytesCopy = try store.commit([F.file("copy-of-a.xml", [F.report(id: "1", headerFrom: ["contoso.example"])], hash: "hash-a.xml-1")])
             #expect(bytesCopy.duplicates.isEmpty)
             let counts = try store.counts()
             #expect(counts.reports == 2)

@@ -37,7 +37,8 @@ struct ScratchDatabase {
 
     /// Runs one statement of the test's own making (a database name it generated).
     static func execute(_ sql: String, on server: PostgresAddress) async throws {
-        let logger = Logger(label: "sitegen.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+        var logger = Logger(label: "sitegen.tests")
+        logger.logLevel = .critical
         let tls: PostgresConnection.Configuration.TLS =
             server.tls == .disable ? .disable : .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
         let connection = try await PostgresConnection.connect(
