@@ -239,7 +239,7 @@ private final class ResultSlot: Sendable {
     }
 
     func get() throws -> ArchiveIngestResult {
-        guard let value = result.withLock({ $0 }) else { throw PostgresAddressError(reason: "a worker thread gave no result") }
+        guard let value = result.withLock({ $0 }) else { throw TestSetupError(reason: "a worker thread gave no result") }
         return try value.get()
     }
 }

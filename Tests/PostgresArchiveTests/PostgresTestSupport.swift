@@ -5,6 +5,7 @@ import PostgresNIO
 import ReportArchive
 import ReportModel
 import SyntheticReports
+import Testing
 
 /// The server the tests use, from `SITEGEN_TEST_POSTGRES_URL` (password in the URL or in
 /// PGPASSWORD); the tests skip when it is not set. `Tests/Postgres/run.sh` sets up a local one.
@@ -13,13 +14,18 @@ enum TestServer {
     static let skipReason: Comment = "SITEGEN_TEST_POSTGRES_URL is not set (Tests/Postgres/run.sh sets up a local server)"
 }
 
+struct TestSetupError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
 /// A database of its own for one test, made on the test server and dropped at the end.
 struct ScratchDatabase {
     let server: PostgresAddress
     let address: PostgresAddress
 
     static func create() async throws -> ScratchDatabase {
-        guard let url = TestServer.url else { throw PostgresAddressError(reason: "no test server") }
+        guard let url = TestServer.url else { throw TestSetupError(reason: "SITEGEN_TEST_POSTGRES_URL is not set") }
         let server = try PostgresAddress(url: url)
         var address = server
         address.database = "sitegen_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
