@@ -8,12 +8,20 @@ let package = Package(
         .executable(name: "sitegen", targets: ["sitegen"]),
         .library(name: "SiteBuild", targets: ["SiteBuild"]),
     ],
+    traits: [
+        .trait(
+            name: "PostgreSQL",
+            description: "The PostgreSQL report archive (postgres-nio), for several ingest workers sharing one archive."
+        ),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Built only with `--traits PostgreSQL`: SwiftNIO adds minutes to a clean build.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -52,12 +60,22 @@ let package = Package(
             name: "ReportArchive",
             dependencies: ["ReportModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Empty unless built with the PostgreSQL trait (its sources are `#if PostgreSQL`).
+        .target(
+            name: "PostgresArchive",
+            dependencies: [
+                "ReportArchive",
+                "ReportModel",
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ]
+        ),
         .target(name: "SyntheticReports", dependencies: ["ReportModel", "SystemZlib"]),
         .target(
             name: "SiteBuild",
             dependencies: [
                 "ReportModel",
                 "ReportArchive",
+                .target(name: "PostgresArchive", condition: .when(traits: ["PostgreSQL"])),
                 "ContentDigest",
                 "Templating",
                 "CSiteSystem",
@@ -89,5 +107,9 @@ let package = Package(
         .testTarget(name: "ReportArchiveTests", dependencies: ["ReportArchive", "SyntheticReports"]),
         .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "SyntheticReports"]),
+        .testTarget(
+            name: "PostgresArchiveTests",
+            dependencies: ["PostgresArchive", "ReportArchive", "SiteBuild", "SyntheticReports"]
+        ),
     ]
 )

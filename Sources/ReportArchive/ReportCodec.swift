@@ -5,11 +5,11 @@ import ReportModel
 ///
 /// The first byte is the format version; a change of layout adds a version, and reading keeps
 /// understanding the old ones, so an archive never has to be re-ingested.
-enum ReportCodec {
+package enum ReportCodec {
     static let aggregateFormat: UInt8 = 1
     static let tlsFormat: UInt8 = 1
 
-    static func encode(_ report: AggregateReport) -> [UInt8] {
+    package static func encode(_ report: AggregateReport) -> [UInt8] {
         var out = BinaryWriter(capacity: 128 + report.records.count * 96)
         out.unsigned(UInt64(aggregateFormat))
         out.string(report.schema.rawValue)
@@ -71,7 +71,7 @@ enum ReportCodec {
         return input
     }
 
-    static func decodeAggregate(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AggregateReport {
+    package static func decodeAggregate(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AggregateReport {
         var input = try reader(bytes, format: aggregateFormat, of: "report")
         let schemaWord = try input.string()
         guard let schema = ReportSchema(rawValue: schemaWord) else { throw BinaryDecodingError(reason: "unknown schema \(schemaWord)") }
@@ -112,7 +112,7 @@ enum ReportCodec {
         return AggregateReport(schema: schema, version: version, metadata: metadata, policy: policy, records: records)
     }
 
-    static func encode(_ report: TLSReport) -> [UInt8] {
+    package static func encode(_ report: TLSReport) -> [UInt8] {
         var out = BinaryWriter(capacity: 128 + report.policies.count * 128)
         out.unsigned(UInt64(tlsFormat))
         out.string(report.organizationName)
@@ -141,7 +141,7 @@ enum ReportCodec {
         return out.bytes
     }
 
-    static func decodeTLS(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TLSReport {
+    package static func decodeTLS(_ bytes: [UInt8]) throws(BinaryDecodingError) -> TLSReport {
         var input = try reader(bytes, format: tlsFormat, of: "TLS report")
         let report = TLSReport(
             organizationName: try input.string(), dateRange: DateRange(begin: try input.signed(), end: try input.signed()),

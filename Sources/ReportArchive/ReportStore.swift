@@ -104,6 +104,14 @@ public struct ArchiveCounts: Sendable, Hashable {
     public var duplicates: Int
     /// Files that gave no report (not a report, damaged, refused).
     public var skippedFiles: Int
+
+    public init(files: Int, reports: Int, tlsReports: Int, duplicates: Int, skippedFiles: Int) {
+        self.files = files
+        self.reports = reports
+        self.tlsReports = tlsReports
+        self.duplicates = duplicates
+        self.skippedFiles = skippedFiles
+    }
 }
 
 /// Where ingested reports are kept across runs. SQLite (`SQLiteReportStore`) is the default;

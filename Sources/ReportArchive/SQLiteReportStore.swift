@@ -170,9 +170,9 @@ public struct ArchiveError: Error, CustomStringConvertible {
     public var description: String { reason }
 }
 
-enum ReportKind {
-    static let dmarc = "dmarc"
-    static let tls = "tls"
+package enum ReportKind {
+    package static let dmarc = "dmarc"
+    package static let tls = "tls"
 }
 
 /// Writes one batch inside its transaction, with prepared statements reused for every row.

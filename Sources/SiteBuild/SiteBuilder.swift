@@ -1,5 +1,8 @@
 import ContentDigest
 import Foundation
+#if PostgreSQL
+import PostgresArchive
+#endif
 import ReportArchive
 import ReportModel
 import Templating
@@ -12,6 +15,23 @@ public enum ArchiveLocation: Sendable, Hashable {
     case file(URL)
     /// Nothing kept: every run reads every file and renders every client.
     case memory
+    /// A PostgreSQL database shared by several ingest workers (sitegen built with the
+    /// `PostgreSQL` package trait).
+    case postgres(PostgresAddress)
+
+    /// Whether this sitegen was built with the `PostgreSQL` trait.
+    public static var postgresAvailable: Bool {
+        #if PostgreSQL
+        true
+        #else
+        false
+        #endif
+    }
+
+    public static let postgresUnavailable = """
+        this sitegen was built without PostgreSQL support; build it with `swift build --traits PostgreSQL` \
+        (or `swift run --traits PostgreSQL sitegen ...`) to use a postgres:// archive
+        """
 }
 
 public struct BuildOptions: Sendable {
@@ -49,8 +69,14 @@ public struct BuildOptions: Sendable {
         switch archive {
         case .workspace: workspace.appendingPathComponent(".sitegen/archive.sqlite")
         case .file(let url): url
-        case .memory: nil
+        case .memory, .postgres: nil
         }
+    }
+
+    /// The archive as named in messages (a database URL without its password).
+    public var archiveDescription: String {
+        if case .postgres(let address) = archive { return address.description }
+        return archiveFile?.path ?? "archive"
     }
 }
 
@@ -156,7 +182,7 @@ public struct SiteBuilder: Sendable {
                 fingerprint: try buildFingerprint(themes: themes, portfolioTheme: portfolioTheme),
                 scope: options.outputFolder.path, reuse: options.reuseUnchanged)
         } catch {
-            throw BuildSetupError(failures: [BuildFailure(step: .aggregate, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
+            throw BuildSetupError(failures: [BuildFailure(step: .aggregate, subject: options.archiveDescription, reason: "\(error)")])
         }
 
         let output = options.outputFolder
@@ -229,7 +255,7 @@ public struct SiteBuilder: Sendable {
         do {
             return (run, try store.counts())
         } catch {
-            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveDescription, reason: "\(error)")])
         }
     }
 
@@ -244,11 +270,12 @@ public struct SiteBuilder: Sendable {
             ingester.batchSize = batchSize
             return try ingester.ingest(folder: reportsFolder, progress: stepProgress)
         } catch {
-            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveFile?.path ?? "archive", reason: "\(error)")])
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveDescription, reason: "\(error)")])
         }
     }
 
     private func openArchive() throws(BuildSetupError) -> any ReportStore {
+        if case .postgres(let address) = options.archive { return try openPostgresArchive(address) }
         guard let file = options.archiveFile else {
             do {
                 return try SQLiteReportStore()
@@ -262,6 +289,22 @@ public struct SiteBuilder: Sendable {
         } catch {
             throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: file.path, reason: "cannot open the archive: \(error)")])
         }
+    }
+
+    private func openPostgresArchive(_ address: PostgresAddress) throws(BuildSetupError) -> any ReportStore {
+        #if PostgreSQL
+        // Input paths are relative to the reports folder, so by default a worker's files are
+        // remembered under its host and folder: workers on other machines never mistake them.
+        let reports = options.workspace.appendingPathComponent("reports").standardizedFileURL.path
+        let origin = address.origin ?? "\(ProcessInfo.processInfo.hostName):\(reports)"
+        do {
+            return try PostgresReportStore(address: address, origin: origin)
+        } catch {
+            throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: address.description, reason: "\(error)")])
+        }
+        #else
+        throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: address.description, reason: ArchiveLocation.postgresUnavailable)])
+        #endif
     }
 
     private func resolvePortfolioTheme() throws(BuildSetupError) -> ResolvedTheme {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReportArchive
 import ReportModel
 import SiteBuild
 
@@ -52,7 +53,7 @@ struct BuildCommand: ParsableCommand {
         let options = BuildOptions(
             workspace: workspaceURL, output: out.map { URL(fileURLWithPath: $0).standardizedFileURL },
             month: month.flatMap(ReportMonth.init), builtinThemes: builtinThemes,
-            archive: archive.location, ingest: !noIngest, reuseUnchanged: !full)
+            archive: try archive.location, ingest: !noIngest, reuseUnchanged: !full)
         let printer = ProgressPrinter()
         let report: BuildReport
         do {
@@ -68,7 +69,7 @@ struct BuildCommand: ParsableCommand {
 
 /// Where the report archive is, shared by `build` and `ingest`.
 struct ArchiveOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The report archive (default: <workspace>/.sitegen/archive.sqlite).", valueName: "file"))
+    @Option(name: .long, help: ArchiveArgument.help)
     var archive: String?
 
     @Flag(name: .customLong("no-archive"), help: "Keep no archive: read every file and render every client.")
@@ -76,11 +77,40 @@ struct ArchiveOptions: ParsableArguments {
 
     func validate() throws {
         if noArchive && archive != nil { throw ValidationError("--archive and --no-archive cannot go together") }
+        _ = try ArchiveArgument.location(archive)
     }
 
     var location: ArchiveLocation {
-        if noArchive { return .memory }
-        return archive.map { .file(URL(fileURLWithPath: $0).standardizedFileURL) } ?? .workspace
+        get throws {
+            if noArchive { return .memory }
+            return try ArchiveArgument.location(archive)
+        }
+    }
+}
+
+/// The `--archive` value: a SQLite file, or a PostgreSQL URL.
+enum ArchiveArgument {
+    static let help = ArgumentHelp(
+        """
+        The report archive: a SQLite file (default: <workspace>/.sitegen/archive.sqlite), or \
+        postgres://user@host:port/database for several ingest workers sharing one archive (password \
+        from PGPASSWORD; needs sitegen built with --traits PostgreSQL).
+        """,
+        valueName: "file|url")
+
+    static func location(_ argument: String?) throws -> ArchiveLocation {
+        guard let argument else { return .workspace }
+        guard PostgresAddress.isPostgresURL(argument) else {
+            return .file(URL(fileURLWithPath: argument).standardizedFileURL)
+        }
+        guard ArchiveLocation.postgresAvailable else {
+            throw ValidationError("--archive \(argument.prefix { $0 != ":" })://…: \(ArchiveLocation.postgresUnavailable)")
+        }
+        do {
+            return .postgres(try PostgresAddress(url: argument))
+        } catch {
+            throw ValidationError("--archive: \(error.reason)")
+        }
     }
 }
 

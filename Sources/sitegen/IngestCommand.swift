@@ -18,7 +18,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The workspace folder holding sitegen.yml and reports/.", valueName: "dir"))
     var workspace: String
 
-    @Option(name: .long, help: ArgumentHelp("The report archive (default: <workspace>/.sitegen/archive.sqlite).", valueName: "file"))
+    @Option(name: .long, help: ArchiveArgument.help)
     var archive: String?
 
     @Option(name: .long, help: ArgumentHelp("Files per transaction.", valueName: "n"))
@@ -26,6 +26,7 @@ struct IngestCommand: ParsableCommand {
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+        _ = try ArchiveArgument.location(archive)
     }
 
     func run() throws {
@@ -33,7 +34,7 @@ struct IngestCommand: ParsableCommand {
         let workspaceURL = URL(fileURLWithPath: workspace).standardizedFileURL
         let options = BuildOptions(
             workspace: workspaceURL, builtinThemes: workspaceURL,
-            archive: archive.map { .file(URL(fileURLWithPath: $0).standardizedFileURL) } ?? .workspace)
+            archive: try ArchiveArgument.location(archive))
         let printer = ProgressPrinter()
         let result: (run: ArchiveIngestResult, archive: ArchiveCounts)
         do {

@@ -1,0 +1,142 @@
+#if PostgreSQL
+import PostgresNIO
+import ReportArchive
+import ReportModel
+
+/// One input file with its reports encoded, ready to be written (encoding happens before the
+/// transaction, so a retried batch does not encode again).
+struct PendingFile: Sendable {
+    struct Report: Sendable {
+        var kind: String
+        var identity: ReportIdentity
+        var range: DateRange
+        /// Messages (DMARC) or sessions (TLS) it counts.
+        var counted: Int
+        var source: ReportSource
+        var body: [UInt8]
+        var domainKeys: [String]
+    }
+
+    var path: String
+    var stamp: FileStamp
+    var contentHash: String
+    var reportCount: Int
+    var knownContent: Bool
+    var problems: String
+    var reports: [Report] = []
+
+    init(_ file: IngestedFile) {
+        path = file.path
+        stamp = file.stamp
+        contentHash = file.contentHash
+        switch file.outcome {
+        case .knownContent:
+            reportCount = 0
+            knownContent = true
+            problems = ""
+        case .loaded(let load):
+            reportCount = load.reportCount
+            knownContent = false
+            problems = load.problems.map(\.description).joined(separator: "\n")
+            for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
+                reports.append(Report(
+                    kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
+                    counted: loaded.report.messageCount, source: loaded.source, body: ReportCodec.encode(loaded.report),
+                    domainKeys: Set(loaded.report.records.map { DomainKey.key($0.headerFrom) }).sorted()))
+            }
+            for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
+                reports.append(Report(
+                    kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
+                    counted: loaded.report.countedSessions, source: loaded.source, body: ReportCodec.encode(loaded.report),
+                    domainKeys: Set(loaded.report.policies.map { DomainKey.key($0.policyDomain) }).sorted()))
+            }
+        }
+    }
+}
+
+/// Writes one batch on a connection inside its transaction.
+struct PostgresBatchWriter {
+    let connection: PostgresConnection
+    let origin: String
+    let logger: Logger
+    private(set) var result = CommitResult()
+
+    init(connection: PostgresConnection, origin: String, logger: Logger) {
+        self.connection = connection
+        self.origin = origin
+        self.logger = logger
+    }
+
+    /// The same bytes at the same path, this time found already archived (another worker parsed
+    /// them a moment before, or the file was touched): the record of the read that parsed them stays.
+    private static let sameBytesKnown = "excluded.known_content AND input_file.content_hash = excluded.content_hash"
+
+    mutating func add(_ file: PendingFile) async throws {
+        for report in file.reports { try await add(report, of: file) }
+        try await connection.query("""
+            INSERT INTO input_file (origin, path, size, modified, content_hash, reports, known_content, problems)
+            VALUES (\(origin), \(file.path), \(file.stamp.size), \(file.stamp.modified), \(file.contentHash),
+                    \(file.reportCount), \(file.knownContent), \(file.problems))
+            ON CONFLICT (origin, path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
+              content_hash = excluded.content_hash,
+              reports = CASE WHEN \(unescaped: Self.sameBytesKnown) THEN input_file.reports ELSE excluded.reports END,
+              known_content = CASE WHEN \(unescaped: Self.sameBytesKnown) THEN input_file.known_content ELSE excluded.known_content END,
+              problems = CASE WHEN \(unescaped: Self.sameBytesKnown) THEN input_file.problems ELSE excluded.problems END
+            """, logger: logger)
+    }
+
+    private mutating func add(_ report: PendingFile.Report, of file: PendingFile) async throws {
+        let identity = report.identity
+        // Waits for a concurrent insert of the same report to end; returns no row if it is kept.
+        let inserted = try await connection.query("""
+            INSERT INTO report (kind, org_name, report_id, begin_time, end_time, counted, source_origin, source_file, source_entries, source_hash, body)
+            VALUES (\(report.kind), \(identity.orgName), \(identity.reportID), \(report.range.begin), \(report.range.end), \(report.counted),
+                    \(origin), \(report.source.file), \(report.source.entries), \(file.contentHash), \(ByteBuffer(bytes: report.body)))
+            ON CONFLICT (kind, org_name, report_id) DO NOTHING
+            RETURNING id
+            """, logger: logger)
+        var newID: Int64?
+        for try await id in inserted.decode(Int64.self) { newID = id }
+        if let id = newID {
+            try await connection.query("""
+                INSERT INTO report_domain (domain_key, report) SELECT unnest(\(report.domainKeys)::text[]), \(id)
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+            if report.kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
+            return
+        }
+
+        // Read committed: this statement sees the row another worker has just committed.
+        let keptRows = try await connection.query("""
+            SELECT source_origin, source_file, source_entries, source_hash FROM report
+            WHERE kind = \(report.kind) AND org_name = \(identity.orgName) AND report_id = \(identity.reportID)
+            """, logger: logger)
+        var kept: (origin: String, file: String, entries: [String], hash: String)?
+        for try await row in keptRows.decode((String, String, [String], String).self) {
+            kept = (row.0, row.1, row.2, row.3)
+        }
+        guard let kept else {
+            throw PostgresArchiveError(step: "commit", reason: "report \(identity.orgName) \(identity.reportID) was neither added nor found")
+        }
+        // The same file read again (changed on disk), or the same bytes read by another worker
+        // or under another name: its reports are not new copies.
+        let sameFile = kept.origin == origin && kept.file == report.source.file
+        guard kept.entries != report.source.entries || !(sameFile || kept.hash == file.contentHash) else { return }
+
+        let listed = try await connection.query("""
+            INSERT INTO duplicate (kind, org_name, report_id, source_origin, source_file, source_entries, source_hash)
+            VALUES (\(report.kind), \(identity.orgName), \(identity.reportID), \(origin), \(report.source.file),
+                    \(report.source.entries), \(file.contentHash))
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+            """, logger: logger)
+        var isNew = false
+        for try await _ in listed.decode(Int.self) { isNew = true }
+        guard isNew else { return }
+        // A copy kept from another worker's folder is named with that folder.
+        let keptFile = kept.origin == origin ? kept.file : "\(kept.origin)/\(kept.file)"
+        result.duplicates.append(DuplicateReport(
+            identity: identity, kept: ReportSource(file: keptFile, entries: kept.entries), dropped: report.source))
+    }
+}
+#endif
