@@ -13,7 +13,6 @@ enum XMLText {
         case undecodable(encoding: String)
         case unsupportedEncoding(String)
         case doctype
-        case nul
 
         var description: String {
             switch self {
@@ -21,7 +20,6 @@ enum XMLText {
             case .undecodable(let encoding): "the bytes are not valid \(encoding)"
             case .unsupportedEncoding(let name): "unsupported character encoding \"\(name)\""
             case .doctype: "a DOCTYPE or ENTITY declaration is present; reports never need one, so it is refused"
-            case .nul: "the text holds NUL characters, which XML does not allow (UTF-16 or UTF-32 text not marked as such?)"
             }
         }
     }
@@ -65,8 +63,6 @@ enum XMLText {
 
     /// The bytes without leading white space, after refusing a DTD.
     private static func checkedRange(_ utf8: UnsafeBufferPointer<UInt8>) throws(Failure) -> Range<Int> {
-        // NUL-interleaved text is UTF-16 or UTF-32 that is not marked as such.
-        if let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil { throw .nul }
         if containsDoctype(utf8) { throw .doctype }
         var first = 0
         // Leading white space before the declaration makes libxml2 fail; it is harmless.

@@ -93,7 +93,7 @@ for target in "${targets[@]}"; do
     set +e
     "$bin/$target" "$corpus" "$(seeds_for "$target")" \
         -max_total_time="$seconds" -rss_limit_mb=$rss_limit_mb -malloc_limit_mb=$rss_limit_mb \
-        -max_len=$max_len -timeout=10 -detect_leaks=0 -print_final_stats=1 \
+        -max_len=$max_len -timeout=25 -seed="${SITEGEN_FUZZ_SEED:-1}" -detect_leaks=0 -print_final_stats=1 \
         -artifact_prefix="$findings/" >"$log" 2>&1
     code=$?
     set -e
