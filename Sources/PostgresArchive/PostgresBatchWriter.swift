@@ -12,6 +12,8 @@ struct PendingFile: Sendable {
         var range: DateRange
         /// Messages (DMARC) or sessions (TLS) it counts.
         var counted: Int
+        /// DMARC only: the form in which it meets parsedmarc's copies.
+        var transcription: Transcription?
         var source: ReportSource
         var body: [UInt8]
         var domainKeys: [String]
@@ -41,13 +43,13 @@ struct PendingFile: Sendable {
             for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
                 reports.append(Report(
                     kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
-                    counted: loaded.report.messageCount, source: loaded.source, body: ReportCodec.encode(loaded.report),
+                    counted: loaded.report.messageCount, transcription: Transcription(loaded), source: loaded.source, body: ReportCodec.encode(loaded.report),
                     domainKeys: Set(loaded.report.records.map { DomainKey.key($0.headerFrom) }).sorted()))
             }
             for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
                 reports.append(Report(
                     kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
-                    counted: loaded.report.countedSessions, source: loaded.source, body: ReportCodec.encode(loaded.report),
+                    counted: loaded.report.countedSessions, transcription: nil, source: loaded.source, body: ReportCodec.encode(loaded.report),
                     domainKeys: Set(loaded.report.policies.map { DomainKey.key($0.policyDomain) }).sorted()))
             }
         }
@@ -87,10 +89,13 @@ struct PostgresBatchWriter {
 
     private mutating func add(_ report: PendingFile.Report, of file: PendingFile) async throws {
         let identity = report.identity
+        if try await metTranscription(report, of: file) { return }
         // Waits for a concurrent insert of the same report to end; returns no row if it is kept.
         let inserted = try await connection.query("""
-            INSERT INTO report (kind, org_name, report_id, begin_time, end_time, counted, source_origin, source_file, source_entries, source_hash, body)
+            INSERT INTO report (kind, org_name, report_id, begin_time, end_time, counted, transcription_key, transcribed,
+                                source_origin, source_file, source_entries, source_hash, body)
             VALUES (\(report.kind), \(identity.orgName), \(identity.reportID), \(report.range.begin), \(report.range.end), \(report.counted),
+                    \(report.transcription?.key), \(report.transcription?.transcribed ?? false),
                     \(origin), \(report.source.file), \(report.source.entries), \(file.contentHash), \(ByteBuffer(bytes: report.body)))
             ON CONFLICT (kind, org_name, report_id) DO NOTHING
             RETURNING id
@@ -111,13 +116,41 @@ struct PostgresBatchWriter {
             SELECT source_origin, source_file, source_entries, source_hash FROM report
             WHERE kind = \(report.kind) AND org_name = \(identity.orgName) AND report_id = \(identity.reportID)
             """, logger: logger)
-        var kept: (origin: String, file: String, entries: [String], hash: String)?
-        for try await row in keptRows.decode((String, String, [String], String).self) {
-            kept = (row.0, row.1, row.2, row.3)
-        }
+        try await recordDuplicate(report, of: file, keptRows: keptRows)
+    }
+
+    /// A parsedmarc copy meets any copy in parsedmarc's form; a reporter's copy meets only
+    /// parsedmarc copies there (two reporter copies must agree exactly). Returns whether it met one.
+    private mutating func metTranscription(_ report: PendingFile.Report, of file: PendingFile) async throws -> Bool {
+        guard let transcription = report.transcription else { return false }
+        let keptRows = try await connection.query("""
+            SELECT source_origin, source_file, source_entries, source_hash FROM report
+            WHERE transcription_key = \(transcription.key) AND (\(transcription.transcribed) OR transcribed)
+            ORDER BY id LIMIT 1
+            """, logger: logger)
+        var kept: (String, String, [String], String)?
+        for try await row in keptRows.decode((String, String, [String], String).self) { kept = row }
+        guard let kept else { return false }
+        try await recordDuplicate(report, of: file, kept: kept)
+        return true
+    }
+
+    private mutating func recordDuplicate(_ report: PendingFile.Report, of file: PendingFile, keptRows: PostgresRowSequence) async throws {
+        var kept: (String, String, [String], String)?
+        for try await row in keptRows.decode((String, String, [String], String).self) { kept = row }
         guard let kept else {
-            throw PostgresArchiveError(step: "commit", reason: "report \(identity.orgName) \(identity.reportID) was neither added nor found")
+            throw PostgresArchiveError(
+                step: "commit", reason: "report \(report.identity.orgName) \(report.identity.reportID) was neither added nor found")
         }
+        try await recordDuplicate(report, of: file, kept: kept)
+    }
+
+    /// `kept` is the archived copy's (origin, file, entries, content hash).
+    private mutating func recordDuplicate(
+        _ report: PendingFile.Report, of file: PendingFile, kept row: (String, String, [String], String)
+    ) async throws {
+        let identity = report.identity
+        let kept = (origin: row.0, file: row.1, entries: row.2, hash: row.3)
         // The same file read again (changed on disk), or the same bytes read by another worker
         // or under another name: its reports are not new copies.
         let sameFile = kept.origin == origin && kept.file == report.source.file

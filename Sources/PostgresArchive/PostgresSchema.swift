@@ -38,6 +38,8 @@ enum PostgresSchema {
               begin_time BIGINT NOT NULL,
               end_time BIGINT NOT NULL,
               counted BIGINT NOT NULL,
+              transcription_key TEXT,
+              transcribed BOOLEAN NOT NULL,
               source_origin TEXT NOT NULL,
               source_file TEXT NOT NULL,
               source_entries TEXT[] NOT NULL,
@@ -46,6 +48,7 @@ enum PostgresSchema {
               UNIQUE (kind, org_name, report_id)
             )
             """,
+            "CREATE INDEX report_transcription ON report (transcription_key)",
             "CREATE INDEX report_begin ON report (begin_time)",
             // COLLATE "C": the subtree ranges rely on byte order ('/' right after '.'), which a
             // language collation does not keep.

@@ -25,11 +25,15 @@ enum ArchiveSchema {
                   begin INTEGER NOT NULL,
                   "end" INTEGER NOT NULL,
                   counted INTEGER NOT NULL,
+                  -- parsedmarc rewrites org_name and report_id; both forms meet in this key
+                  transcription_key TEXT,
+                  transcribed INTEGER NOT NULL,
                   source_file TEXT NOT NULL,
                   source_entries BLOB NOT NULL,
                   body BLOB NOT NULL,
                   UNIQUE (kind, org_name, report_id)
                 );
+                CREATE INDEX report_transcription ON report (transcription_key);
                 CREATE TABLE report_domain (
                   domain_key TEXT NOT NULL,
                   report INTEGER NOT NULL REFERENCES report (id),

@@ -14,6 +14,7 @@ package enum ReportCodec {
         out.unsigned(UInt64(aggregateFormat))
         out.string(report.schema.rawValue)
         out.optional(report.version)
+        out.string(report.origin.rawValue)
         let meta = report.metadata
         out.string(meta.orgName)
         out.string(meta.email)
@@ -76,6 +77,8 @@ package enum ReportCodec {
         let schemaWord = try input.string()
         guard let schema = ReportSchema(rawValue: schemaWord) else { throw BinaryDecodingError(reason: "unknown schema \(schemaWord)") }
         let version = try input.optionalString()
+        let originWord = try input.string()
+        guard let origin = ReportOrigin(rawValue: originWord) else { throw BinaryDecodingError(reason: "unknown report origin \(originWord)") }
         let metadata = ReportMetadata(
             orgName: try input.string(), email: try input.string(), extraContactInfo: try input.optionalString(),
             reportID: try input.string(), dateRange: DateRange(begin: try input.signed(), end: try input.signed()),
@@ -109,7 +112,7 @@ package enum ReportCodec {
                 })
         }
         guard input.isAtEnd else { throw BinaryDecodingError(reason: "stored report has trailing bytes") }
-        return AggregateReport(schema: schema, version: version, metadata: metadata, policy: policy, records: records)
+        return AggregateReport(schema: schema, version: version, metadata: metadata, policy: policy, records: records, origin: origin)
     }
 
     package static func encode(_ report: TLSReport) -> [UInt8] {

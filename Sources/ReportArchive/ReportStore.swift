@@ -135,3 +135,15 @@ public protocol ReportStore: Sendable {
     func renderRecord(scope: String, reseller: String, client: String) throws -> RenderRecord?
     func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws
 }
+
+/// The form in which a DMARC report meets parsedmarc's copies of it.
+package struct Transcription: Sendable {
+    package var key: String
+    package var transcribed: Bool
+
+    package init(_ loaded: LoadedReport) {
+        let form = loaded.report.identity.parsedmarcForm
+        key = form.orgName + "\u{0}" + form.reportID
+        transcribed = loaded.report.origin == .parsedmarc
+    }
+}

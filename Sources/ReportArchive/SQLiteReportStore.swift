@@ -25,6 +25,15 @@ public final class SQLiteReportStore: ReportStore {
         try ArchiveSchema.migrator.migrate(database)
     }
 
+    /// Opens an existing archive to read while another process may be writing it: no schema
+    /// change, no write lock taken.
+    public init(readingPath path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        database = try DatabaseQueue(path: path, configuration: configuration)
+    }
+
     /// An archive that lives only as long as this value: for one-off builds and tests.
     public init() throws {
         database = try DatabaseQueue()
@@ -182,6 +191,8 @@ private struct BatchWriter {
     private let insertReport: Statement
     private let insertDomain: Statement
     private let findReport: Statement
+    private let findAnyTranscription: Statement
+    private let findTranscribed: Statement
     private let insertDuplicate: Statement
     private(set) var result = CommitResult()
 
@@ -195,12 +206,16 @@ private struct BatchWriter {
               known_content = excluded.known_content, problems = excluded.problems
             """)
         insertReport = try db.cachedStatement(sql: """
-            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, source_file, source_entries, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
+            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
             """)
         insertDomain = try db.cachedStatement(sql: "INSERT OR IGNORE INTO report_domain (domain_key, report) VALUES (?, ?)")
         findReport = try db.cachedStatement(
             sql: "SELECT source_file, source_entries FROM report WHERE kind = ? AND org_name = ? AND report_id = ?")
+        findAnyTranscription = try db.cachedStatement(
+            sql: "SELECT source_file, source_entries FROM report WHERE transcription_key = ? ORDER BY id LIMIT 1")
+        findTranscribed = try db.cachedStatement(
+            sql: "SELECT source_file, source_entries FROM report WHERE transcription_key = ? AND transcribed = 1 ORDER BY id LIMIT 1")
         insertDuplicate = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO duplicate (kind, org_name, report_id, source_file, source_entries) VALUES (?, ?, ?, ?, ?)
             """)
@@ -219,12 +234,14 @@ private struct BatchWriter {
             for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
                 let domains = Set(loaded.report.records.map(\.headerFrom))
                 try add(kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
-                        counted: loaded.report.messageCount, source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
+                        counted: loaded.report.messageCount, transcription: Transcription(loaded),
+                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
             }
             for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
                 let domains = Set(loaded.report.policies.map(\.policyDomain))
                 try add(kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
-                        counted: loaded.report.countedSessions, source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
+                        counted: loaded.report.countedSessions, transcription: nil,
+                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
             }
         }
         try insertFile.execute(arguments: [
@@ -233,11 +250,20 @@ private struct BatchWriter {
     }
 
     private mutating func add(
-        kind: String, identity: ReportIdentity, range: DateRange, counted: Int, source: ReportSource, body: [UInt8], domains: Set<String>
+        kind: String, identity: ReportIdentity, range: DateRange, counted: Int, transcription: Transcription?,
+        source: ReportSource, body: [UInt8], domains: Set<String>
     ) throws {
         let entries = Self.encode(source.entries)
+        // A parsedmarc copy meets any copy in parsedmarc's form; a reporter's copy meets only
+        // parsedmarc copies there (two reporter copies must agree exactly, below).
+        if let transcription,
+           let kept = try Row.fetchOne(transcription.transcribed ? findAnyTranscription : findTranscribed, arguments: [transcription.key]) {
+            try recordDuplicate(kind: kind, identity: identity, kept: kept, source: source, entries: entries)
+            return
+        }
         try insertReport.execute(arguments: [
-            kind, identity.orgName, identity.reportID, range.begin, range.end, counted, source.file, entries, Data(body),
+            kind, identity.orgName, identity.reportID, range.begin, range.end, counted,
+            transcription?.key, transcription?.transcribed ?? false, source.file, entries, Data(body),
         ])
         if db.changesCount == 1 {
             let id = db.lastInsertedRowID
@@ -248,6 +274,11 @@ private struct BatchWriter {
         guard let kept = try Row.fetchOne(findReport, arguments: [kind, identity.orgName, identity.reportID]) else {
             throw ArchiveError(reason: "report \(identity.orgName) \(identity.reportID) was neither added nor found")
         }
+        try recordDuplicate(kind: kind, identity: identity, kept: kept, source: source, entries: entries)
+    }
+
+    /// `kept` is the archived copy's source row; the same source read again is no copy.
+    private mutating func recordDuplicate(kind: String, identity: ReportIdentity, kept: Row, source: ReportSource, entries: Data) throws {
         let keptData: Data = kept[1]
         let keptSource = ReportSource(file: kept[0], entries: try Self.decode(Array(keptData)))
         // The same file read again after it changed on disk: its reports are not new copies.

@@ -103,6 +103,30 @@ struct SQLiteReportStoreTests {
         #expect(try store.knownFiles()["a.xml"] == FileStamp(size: 100, modified: 2))
     }
 
+    /// parsedmarc rewrites org_name and report_id; its copy and the reporter's XML must still
+    /// count once, whichever is ingested first, while two reporter copies must agree exactly.
+    @Test(arguments: [true, false])
+    func aParsedmarcCopyAndTheReportersXMLCountOnce(parsedmarcFirst: Bool) throws {
+        let store = try SQLiteReportStore()
+        let original = Self.report(org: "Outlook.com", id: "<8c3d9f@protection.outlook.com>", headerFrom: ["contoso.example"])
+        var copy = Self.report(org: "outlook.com", id: "8c3d9f", headerFrom: ["contoso.example"])
+        copy.origin = .parsedmarc
+        let files = [Self.file("a-xml/report.xml", [original]), Self.file("b-parsedmarc/aggregate.json", [copy])]
+        let first = try store.commit([parsedmarcFirst ? files[1] : files[0]])
+        let second = try store.commit([parsedmarcFirst ? files[0] : files[1]])
+        #expect(first.addedReports == 1)
+        #expect(second.addedReports == 0)
+        #expect(second.duplicates.count == 1)
+        #expect(try store.counts().reports == 1)
+        let kept = try store.reports([.subtree("contoso.example")]).reports
+        #expect(kept.map(\.origin) == [parsedmarcFirst ? .parsedmarc : .reporter], "the archived copy keeps where it came from")
+
+        // A reporter report whose id merely looks the same in parsedmarc's form is another report.
+        let lookalike = Self.report(org: "Outlook.com", id: "<8c3d9f@other.example>", headerFrom: ["contoso.example"])
+        let third = try store.commit([Self.file("c-xml/other.xml", [lookalike])])
+        #expect(third.addedReports == (parsedmarcFirst ? 0 : 1), "only a parsedmarc copy meets reports in its rewritten form")
+    }
+
     @Test func selectsADomainWithItsSubdomainsButNotLookAlikes() throws {
         let store = try SQLiteReportStore()
         _ = try store.commit([

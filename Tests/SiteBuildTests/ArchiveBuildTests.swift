@@ -90,7 +90,7 @@ struct ArchiveBuildTests {
         let binary = try #require(PublishTestTools.sitegenBinary)
         var reports: [String: Data] = [:]
         let f = ReportFactory.self
-        for index in 0..<400 {
+        for index in 0..<1_000 {
             let report = f.report(id: "bulk-\(index)", begin: f.december2025 + Int64(index % 28) * 86_400,
                                   records: [f.record(ip: "192.0.2.\(index % 250)", count: index + 1)])
             reports[String(format: "bulk/%04d.xml", index)] = f.xml(report)
@@ -103,13 +103,17 @@ struct ArchiveBuildTests {
         defer { process.kill() }
         let deadline = Date().addingTimeInterval(60)
         var committed = 0
+        // Opened once the child made it; each poll is then one cheap read of the latest commit.
+        var watcher: SQLiteReportStore?
         while process.isRunning && Date() < deadline {
-            if FileManager.default.fileExists(atPath: archive.path),
-               let counts = try? SQLiteReportStore(path: archive.path).counts(), counts.files >= 20 {
+            if watcher == nil, FileManager.default.fileExists(atPath: archive.path) {
+                watcher = try? SQLiteReportStore(readingPath: archive.path)
+            }
+            if let counts = try? watcher?.counts(), counts.files >= 20 {
                 kill(process.pid, SIGKILL)
                 break
             }
-            usleep(2_000)
+            usleep(500)
         }
         process.kill()
         #expect(process.endedBySignal, "the ingest finished before it could be killed")
@@ -121,9 +125,9 @@ struct ArchiveBuildTests {
         let resumed = try SiteBuilder(options: BuildOptions(
             workspace: workspace.root, builtinThemes: FixtureWorkspace.builtinThemes, archive: .workspace)).ingest()
         #expect(resumed.run.filesKnown == committed)
-        #expect(resumed.run.filesRead == 400 - committed)
+        #expect(resumed.run.filesRead == 1_000 - committed)
         #expect(resumed.run.added.duplicates.isEmpty)
-        #expect(resumed.archive.reports == 400)
-        #expect(resumed.archive.files == 400)
+        #expect(resumed.archive.reports == 1_000)
+        #expect(resumed.archive.files == 1_000)
     }
 }
