@@ -143,7 +143,8 @@ package struct Transcription: Sendable {
 
     package init(_ loaded: LoadedReport) {
         let form = loaded.report.identity.parsedmarcForm
-        key = form.orgName + "\u{0}" + form.reportID
+        // Length-prefixed rather than split by a NUL, which PostgreSQL text cannot hold.
+        key = "\(form.orgName.utf8.count):\(form.orgName)\(form.reportID)"
         transcribed = loaded.report.origin == .parsedmarc
     }
 }
