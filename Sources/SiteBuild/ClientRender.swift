@@ -87,13 +87,8 @@ struct ClientRenderer: Sendable {
     /// The client's months from the archive. Other clients' records in the same reports (a
     /// report may cover several domains) are routed to them and dropped here.
     private func aggregate(_ selections: [DomainSelection], for key: ClientKey, router: DomainRouter<ClientKey>) throws -> [ReportMonth: OwnerMonth] {
-        let archived = try store.reports(selections)
-        var aggregator = ReportAggregator(router: router)
-        for report in archived.reports where months.includes(report.metadata.dateRange) { aggregator.add(report) }
-        for report in archived.tlsReports where months.includes(report.dateRange) { aggregator.add(report) }
-        return aggregator.owners[key] ?? [:]
+        try ReportAggregator(router: router, adding: store.reports(selections), in: months).owners[key] ?? [:]
     }
-
 }
 
 /// Records and TLS results whose domain no client owns, for the run summary.
@@ -105,14 +100,19 @@ struct UnassignedReports {
     func find() throws -> (dmarc: [UnassignedDomain], tls: [UnassignedDomain]) {
         let router = DomainRouter(owners: config.domainOwners)
         let orphans = try store.domains().filter { router.route($0) == nil }
-        let archived = try store.reports(orphans.map(DomainSelection.exact))
-        var aggregator = ReportAggregator(router: router)
-        for report in archived.reports where months.includes(report.metadata.dateRange) { aggregator.add(report) }
-        for report in archived.tlsReports where months.includes(report.dateRange) { aggregator.add(report) }
+        let aggregator = try ReportAggregator(router: router, adding: store.reports(orphans.map(DomainSelection.exact)), in: months)
         return (aggregator.unassigned.values.sorted { $0.headerFrom < $1.headerFrom },
                 aggregator.unassignedTLS.values.sorted { $0.headerFrom < $1.headerFrom })
     }
+}
 
+extension ReportAggregator {
+    /// An aggregation of the archived reports that belong to the published months.
+    init(router: DomainRouter<Owner>, adding archived: ArchivedReports, in months: PublishedMonths) {
+        self.init(router: router)
+        for report in archived.reports where months.includes(report.metadata.dateRange) { add(report) }
+        for report in archived.tlsReports where months.includes(report.dateRange) { add(report) }
+    }
 }
 
 extension Dictionary where Key == String {
