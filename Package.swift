@@ -33,7 +33,12 @@ let package = Package(
             name: "SystemZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "ContentDigest"),
+        .systemLibrary(
+            name: "SystemNettle",
+            pkgConfig: "nettle",
+            providers: [.apt(["nettle-dev"])]
+        ),
+        .target(name: "ContentDigest", dependencies: ["SystemNettle"]),
         // renameat2 (atomic folder swap for `publish`) and crypt_r (bcrypt for .htpasswd).
         .target(
             name: "CSiteSystem",

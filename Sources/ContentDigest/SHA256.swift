@@ -1,29 +1,17 @@
 import Foundation
+import SystemNettle
 
 /// SHA-256 (FIPS 180-4), for content fingerprints and file identity.
 ///
-/// Written here rather than taken from swift-crypto, whose BoringSSL build would add minutes
-/// to every clean build for the one function sitegen needs.
+/// Computed by the system's nettle, which uses the CPU's SHA extensions where it has them:
+/// every ingested file is hashed, so this is on the hot path. swift-crypto's BoringSSL
+/// build would add minutes to every clean build for the one function sitegen needs.
 public struct SHA256: Sendable {
-    private static let roundConstants: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+    private var context = sha256_ctx()
 
-    private var state: [UInt32] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ]
-    /// Bytes waiting for a full 64-byte block.
-    private var pending: [UInt8] = []
-    private var byteCount: UInt64 = 0
-
-    public init() {}
+    public init() {
+        nettle_sha256_init(&context)
+    }
 
     /// The 32-byte digest of `data`.
     public static func hash(_ data: Data) -> [UInt8] {
@@ -39,7 +27,14 @@ public struct SHA256: Sendable {
 
     /// Bytes as lowercase hex digits.
     public static func hex(_ digest: [UInt8]) -> String {
-        digest.map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
+            for (index, byte) in digest.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+            return digest.count * 2
+        }
     }
 
     public mutating func update(_ data: Data) {
@@ -47,62 +42,16 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        byteCount &+= UInt64(bytes.count)
-        var rest = bytes[...]
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, rest.count)
-            pending.append(contentsOf: rest.prefix(take))
-            rest = rest.dropFirst(take)
-            guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress($0[...]) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        while rest.count >= 64 {
-            compress(rest.prefix(64))
-            rest = rest.dropFirst(64)
-        }
-        pending.append(contentsOf: rest)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        nettle_sha256_update(&context, bytes.count, base.assumingMemoryBound(to: UInt8.self))
     }
 
-    /// Pads the message, as FIPS 180-4 §5.1.1 says, and returns the digest.
+    /// The digest of everything added so far; the hasher starts over afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = byteCount &* 8
-        var padding: [UInt8] = [0x80]
-        let used = (pending.count + 1) % 64
-        padding += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
-        padding += (0..<8).map { UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64($0))) }
-        let length = byteCount
-        padding.withUnsafeBytes { update($0) }
-        byteCount = length
-        return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } }
-    }
-
-    private mutating func compress(_ block: Slice<UnsafeRawBufferPointer>) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            var index = block.startIndex
-            for i in 0..<16 {
-                w[i] = UInt32(block[index]) << 24 | UInt32(block[index + 1]) << 16 | UInt32(block[index + 2]) << 8 | UInt32(block[index + 3])
-                index += 4
-            }
-            for i in 16..<64 {
-                let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-                let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-            for i in 0..<64 {
-                let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                let choice = (e & f) ^ (~e & g)
-                let t1 = h &+ s1 &+ choice &+ Self.roundConstants[i] &+ w[i]
-                let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ majority)
-            }
-            for (i, value) in [a, b, c, d, e, f, g, h].enumerated() { state[i] &+= value }
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_SIZE))
+        digest.withUnsafeMutableBufferPointer { buffer in
+            nettle_sha256_digest(&context, buffer.count, buffer.baseAddress)
         }
+        return digest
     }
-}
-
-extension UInt32 {
-    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
 }
