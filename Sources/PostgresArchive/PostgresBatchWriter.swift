@@ -3,59 +3,6 @@ import PostgresNIO
 import ReportArchive
 import ReportModel
 
-/// One input file with its reports encoded, ready to be written (encoding happens before the
-/// transaction, so a retried batch does not encode again).
-struct PendingFile: Sendable {
-    struct Report: Sendable {
-        var kind: String
-        var identity: ReportIdentity
-        var range: DateRange
-        /// Messages (DMARC) or sessions (TLS) it counts.
-        var counted: Int
-        /// DMARC only: the form in which it meets parsedmarc's copies.
-        var transcription: Transcription?
-        var source: ReportSource
-        var body: [UInt8]
-        var domainKeys: [String]
-    }
-
-    var path: String
-    var stamp: FileStamp
-    var contentHash: String
-    var reportCount: Int
-    var knownContent: Bool
-    var problems: String
-    var reports: [Report] = []
-
-    init(_ file: IngestedFile) {
-        path = file.path
-        stamp = file.stamp
-        contentHash = file.contentHash
-        switch file.outcome {
-        case .knownContent:
-            reportCount = 0
-            knownContent = true
-            problems = ""
-        case .loaded(let load):
-            reportCount = load.reportCount
-            knownContent = false
-            problems = load.problems.map(\.description).joined(separator: "\n")
-            for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
-                reports.append(Report(
-                    kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
-                    counted: loaded.report.messageCount, transcription: Transcription(loaded), source: loaded.source, body: ReportCodec.encode(loaded.report),
-                    domainKeys: Set(loaded.report.records.map { DomainKey.key($0.headerFrom) }).sorted()))
-            }
-            for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
-                reports.append(Report(
-                    kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
-                    counted: loaded.report.countedSessions, transcription: nil, source: loaded.source, body: ReportCodec.encode(loaded.report),
-                    domainKeys: Set(loaded.report.policies.map { DomainKey.key($0.policyDomain) }).sorted()))
-            }
-        }
-    }
-}
-
 /// Writes one batch on a connection inside its transaction.
 struct PostgresBatchWriter {
     let connection: PostgresConnection
@@ -73,7 +20,7 @@ struct PostgresBatchWriter {
     /// them a moment before, or the file was touched): the record of the read that parsed them stays.
     private static let sameBytesKnown = "excluded.known_content AND input_file.content_hash = excluded.content_hash"
 
-    mutating func add(_ file: PendingFile) async throws {
+    mutating func add(_ file: PreparedFile) async throws {
         for report in file.reports { try await add(report, of: file) }
         try await connection.query("""
             INSERT INTO input_file (origin, path, size, modified, content_hash, reports, known_content, problems)
@@ -87,7 +34,7 @@ struct PostgresBatchWriter {
             """, logger: logger)
     }
 
-    private mutating func add(_ report: PendingFile.Report, of file: PendingFile) async throws {
+    private mutating func add(_ report: PreparedFile.Report, of file: PreparedFile) async throws {
         let identity = report.identity
         if try await metTranscription(report, of: file) { return }
         // Waits for a concurrent insert of the same report to end; returns no row if it is kept.
@@ -121,7 +68,7 @@ struct PostgresBatchWriter {
 
     /// A parsedmarc copy meets any copy in parsedmarc's form; a reporter's copy meets only
     /// parsedmarc copies there (two reporter copies must agree exactly). Returns whether it met one.
-    private mutating func metTranscription(_ report: PendingFile.Report, of file: PendingFile) async throws -> Bool {
+    private mutating func metTranscription(_ report: PreparedFile.Report, of file: PreparedFile) async throws -> Bool {
         guard let transcription = report.transcription else { return false }
         let keptRows = try await connection.query("""
             SELECT source_origin, source_file, source_entries, source_hash FROM report
@@ -135,7 +82,7 @@ struct PostgresBatchWriter {
         return true
     }
 
-    private mutating func recordDuplicate(_ report: PendingFile.Report, of file: PendingFile, keptRows: PostgresRowSequence) async throws {
+    private mutating func recordDuplicate(_ report: PreparedFile.Report, of file: PreparedFile, keptRows: PostgresRowSequence) async throws {
         var kept: (String, String, [String], String)?
         for try await row in keptRows.decode((String, String, [String], String).self) { kept = row }
         guard let kept else {
@@ -147,7 +94,7 @@ struct PostgresBatchWriter {
 
     /// `kept` is the archived copy's (origin, file, entries, content hash).
     private mutating func recordDuplicate(
-        _ report: PendingFile.Report, of file: PendingFile, kept row: (String, String, [String], String)
+        _ report: PreparedFile.Report, of file: PreparedFile, kept row: (String, String, [String], String)
     ) async throws {
         let identity = report.identity
         let kept = (origin: row.0, file: row.1, entries: row.2, hash: row.3)

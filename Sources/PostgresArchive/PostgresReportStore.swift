@@ -92,9 +92,8 @@ public final class PostgresReportStore: ReportStore {
         }
     }
 
-    public func commit(_ files: [IngestedFile]) throws -> CommitResult {
-        let batch = files.map(PendingFile.init)
-        return try run("commit \(files.count) files") { [origin, logger] client in
+    public func commit(prepared batch: [PreparedFile]) throws -> CommitResult {
+        try run("commit \(batch.count) files") { [origin, logger] client in
             try await Self.retryingConflicts {
                 try await client.withTransaction(logger: logger) { connection in
                     var writer = PostgresBatchWriter(connection: connection, origin: origin, logger: logger)

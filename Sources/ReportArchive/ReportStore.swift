@@ -122,7 +122,7 @@ public protocol ReportStore: Sendable {
     /// Which of these content hashes are already in the archive.
     func knownContents(_ hashes: Set<String>) throws -> Set<String>
     /// Adds the files and their reports in one transaction; files must be in path order.
-    func commit(_ files: [IngestedFile]) throws -> CommitResult
+    func commit(prepared files: [PreparedFile]) throws -> CommitResult
     func reports(_ selections: [DomainSelection]) throws -> ArchivedReports
     func dataVersion(_ selections: [DomainSelection]) throws -> DataVersion
     /// Every distinct domain the archived reports concern (normalised).
@@ -134,6 +134,13 @@ public protocol ReportStore: Sendable {
     func reportCount(beginningAtOrAfter time: Int64) throws -> Int
     func renderRecord(scope: String, reseller: String, client: String) throws -> RenderRecord?
     func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws
+}
+
+extension ReportStore {
+    /// Prepares the files here and commits them in one transaction.
+    public func commit(_ files: [IngestedFile]) throws -> CommitResult {
+        try commit(prepared: files.map(PreparedFile.init))
+    }
 }
 
 /// The form in which a DMARC report meets parsedmarc's copies of it.

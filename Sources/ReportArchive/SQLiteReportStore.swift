@@ -6,9 +6,10 @@ import ReportModel
 ///
 /// Reports are stored once per (kind, reporter org_name, report_id), in the compact form of
 /// `ReportCodec`, indexed by the domains they concern. Write-ahead logging keeps a reader
-/// consistent while an ingest commits; each batch is one transaction.
+/// consistent while an ingest commits; each batch is one transaction. An archive file is opened
+/// as a pool, so lookups for the next batch need not wait for the commit of the last.
 public final class SQLiteReportStore: ReportStore {
-    private let database: DatabaseQueue
+    private let database: any DatabaseWriter
 
     /// Opens (creating when needed) the archive file and brings its schema up to date.
     public init(path: String) throws {
@@ -18,10 +19,7 @@ public final class SQLiteReportStore: ReportStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        try database.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-        }
+        database = try DatabasePool(path: path, configuration: configuration)
         try ArchiveSchema.migrator.migrate(database)
     }
 
@@ -59,7 +57,7 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
-    public func commit(_ files: [IngestedFile]) throws -> CommitResult {
+    public func commit(prepared files: [PreparedFile]) throws -> CommitResult {
         try database.write { db in
             var writer = try BatchWriter(db)
             for file in files { try writer.add(file) }
@@ -221,60 +219,36 @@ private struct BatchWriter {
             """)
     }
 
-    mutating func add(_ file: IngestedFile) throws {
-        var reportCount = 0
-        var problems = ""
-        var knownContent = false
-        switch file.outcome {
-        case .knownContent:
-            knownContent = true
-        case .loaded(let load):
-            reportCount = load.reportCount
-            problems = load.problems.map(\.description).joined(separator: "\n")
-            for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
-                let domains = Set(loaded.report.records.map(\.headerFrom))
-                try add(kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
-                        counted: loaded.report.messageCount, transcription: Transcription(loaded),
-                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
-            }
-            for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
-                let domains = Set(loaded.report.policies.map(\.policyDomain))
-                try add(kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
-                        counted: loaded.report.countedSessions, transcription: nil,
-                        source: loaded.source, body: ReportCodec.encode(loaded.report), domains: domains)
-            }
-        }
+    mutating func add(_ file: PreparedFile) throws {
+        for report in file.reports { try add(report) }
         try insertFile.execute(arguments: [
-            file.path, file.stamp.size, file.stamp.modified, file.contentHash, reportCount, knownContent, problems,
+            file.path, file.stamp.size, file.stamp.modified, file.contentHash, file.reportCount, file.knownContent, file.problems,
         ])
     }
 
-    private mutating func add(
-        kind: String, identity: ReportIdentity, range: DateRange, counted: Int, transcription: Transcription?,
-        source: ReportSource, body: [UInt8], domains: Set<String>
-    ) throws {
-        let entries = Self.encode(source.entries)
+    private mutating func add(_ report: PreparedFile.Report) throws {
+        let entries = Self.encode(report.source.entries)
         // A parsedmarc copy meets any copy in parsedmarc's form; a reporter's copy meets only
         // parsedmarc copies there (two reporter copies must agree exactly, below).
-        if let transcription,
+        if let transcription = report.transcription,
            let kept = try Row.fetchOne(transcription.transcribed ? findAnyTranscription : findTranscribed, arguments: [transcription.key]) {
-            try recordDuplicate(kind: kind, identity: identity, kept: kept, source: source, entries: entries)
+            try recordDuplicate(kind: report.kind, identity: report.identity, kept: kept, source: report.source, entries: entries)
             return
         }
         try insertReport.execute(arguments: [
-            kind, identity.orgName, identity.reportID, range.begin, range.end, counted,
-            transcription?.key, transcription?.transcribed ?? false, source.file, entries, Data(body),
+            report.kind, report.identity.orgName, report.identity.reportID, report.range.begin, report.range.end, report.counted,
+            report.transcription?.key, report.transcription?.transcribed ?? false, report.source.file, entries, Data(report.body),
         ])
         if db.changesCount == 1 {
             let id = db.lastInsertedRowID
-            for key in Set(domains.map(DomainKey.key)) { try insertDomain.execute(arguments: [key, id]) }
-            if kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
+            for key in report.domainKeys { try insertDomain.execute(arguments: [key, id]) }
+            if report.kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
             return
         }
-        guard let kept = try Row.fetchOne(findReport, arguments: [kind, identity.orgName, identity.reportID]) else {
-            throw ArchiveError(reason: "report \(identity.orgName) \(identity.reportID) was neither added nor found")
+        guard let kept = try Row.fetchOne(findReport, arguments: [report.kind, report.identity.orgName, report.identity.reportID]) else {
+            throw ArchiveError(reason: "report \(report.identity.orgName) \(report.identity.reportID) was neither added nor found")
         }
-        try recordDuplicate(kind: kind, identity: identity, kept: kept, source: source, entries: entries)
+        try recordDuplicate(kind: report.kind, identity: report.identity, kept: kept, source: report.source, entries: entries)
     }
 
     /// `kept` is the archived copy's source row; the same source read again is no copy.

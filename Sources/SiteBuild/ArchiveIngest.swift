@@ -55,32 +55,31 @@ public struct ArchiveIngester: Sendable {
         result.skippedFiles = listingProblems
 
         var budget = CountBudget(limit: loader.limits.maxTotalCount, counted: try store.countedTotal())
+        // Batch n is committed on its own thread while batch n + 1 is read and parsed; its
+        // hashes count as archived, as they will be by the time n + 1 is committed.
+        var committing: (commit: BackgroundCommit, files: Int, hashes: Set<String>)?
         var done = 0
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
-            let files = try read(batch, folder: folder).map { file in
+            let files = try read(batch, folder: folder, committing: committing?.hashes ?? []).map { file in
                 guard case .loaded(let load) = file.outcome else { return file }
                 var admitted = file
                 admitted.outcome = .loaded(budget.admit(load))
                 return admitted
             }
             // Files that could not be read are not remembered, so the next run tries them again.
-            result.added.merge(try store.commit(files.filter { !$0.contentHash.isEmpty }))
-            for file in files {
-                guard case .loaded(let load) = file.outcome else {
-                    result.filesKnown += 1
-                    continue
-                }
-                result.filesRead += 1
-                result.reportsRead += load.reportCount
-                result.recordsRead += load.reports.reduce(0) { $0 + $1.report.records.count }
-                if load.reportCount == 0 {
-                    result.skippedFiles.append(load)
-                } else if !load.problems.isEmpty {
-                    result.partlySkippedFiles.append(load)
-                }
+            let prepared = ParallelMap.map(files.filter { !$0.contentHash.isEmpty }, PreparedFile.init)
+            if let previous = committing {
+                result.added.merge(try previous.commit.wait())
+                done += previous.files
+                progress(StepProgress(step: "ingest", done: done, total: changed.count, elapsed: Date().timeIntervalSince(started)))
             }
-            done += batch.count
+            committing = (BackgroundCommit(store: store, files: prepared), batch.count, Set(prepared.map(\.contentHash)))
+            result.count(files)
+        }
+        if let last = committing {
+            result.added.merge(try last.commit.wait())
+            done += last.files
             progress(StepProgress(step: "ingest", done: done, total: changed.count, elapsed: Date().timeIntervalSince(started)))
         }
         result.skippedFiles.sort { $0.file < $1.file }
@@ -90,29 +89,27 @@ public struct ArchiveIngester: Sendable {
     /// Reads and hashes a batch on all cores, then parses the files whose bytes are new.
     /// Files over the size limit are left to the loader, which reads a large mbox message by
     /// message and parsedmarc's output report by report, and refuses anything else.
-    private func read(_ batch: [ListedFile], folder: URL) throws -> [IngestedFile] {
+    private func read(_ batch: [ListedFile], folder: URL, committing: Set<String>) throws -> [IngestedFile] {
         let limit = Int64(loader.limits.maxFileBytes)
-        let contents = ParallelMap.map(batch) { file -> Result<Data, FileReadFailure>? in
+        let root = folder.path.hasSuffix("/") ? folder.path : folder.path + "/"
+        let contents = ParallelMap.map(batch) { file -> (content: Result<Data, FileReadFailure>, hash: String)? in
             guard file.stamp.size <= limit else { return nil }
-            switch FileBytes.contents(ofPath: folder.appendingPathComponent(file.path).path, limit: Int(limit)) {
-            case .success(let data): return .success(data)
+            switch FileBytes.contents(ofPath: root + file.path, limit: Int(limit)) {
+            case .success(let data): return (.success(data), SHA256.hexDigest(data))
             // Grown since it was listed: the loader decides, as for any large file.
             case .failure(.tooLarge): return nil
-            case .failure(.unreadable(let reason)): return .failure(FileReadFailure(reason: "cannot read: \(reason)"))
+            case .failure(.unreadable(let reason)): return (.failure(FileReadFailure(reason: "cannot read: \(reason)")), "")
             }
         }
-        let hashes = ParallelMap.map(contents) { content in
-            guard case .success(let data) = content else { return "" }
-            return SHA256.hexDigest(data)
-        }
-        let archived = try store.knownContents(Set(hashes.filter { !$0.isEmpty }))
+        let hashes = contents.map { $0?.hash ?? "" }
+        let fresh = Set(hashes.filter { !$0.isEmpty }).subtracting(committing)
+        let archived = try store.knownContents(fresh).union(committing)
         return ParallelMap.map(Array(batch.indices)) { index in
             let file = batch[index]
-            let url = folder.appendingPathComponent(file.path)
             if archived.contains(hashes[index]) {
                 return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .knownContent)
             }
-            switch contents[index] {
+            switch contents[index]?.content {
             case .success(let data):
                 return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .loaded(loader.load(data, as: file.path)))
             case .failure(let failure):
@@ -120,6 +117,7 @@ public struct ArchiveIngester: Sendable {
                 load.problems.append(LoadProblem(source: ReportSource(file: file.path), step: .read, reason: failure.reason))
                 return IngestedFile(path: file.path, stamp: file.stamp, contentHash: "", outcome: .loaded(load))
             case nil:
+                let url = URL(fileURLWithPath: root + file.path)
                 let load = loader.load(contentsOf: url, as: file.path)
                 let hash = load.reportCount > 0 ? (try? Self.streamedHash(url)) ?? "" : ""
                 return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(load))
@@ -134,6 +132,45 @@ public struct ArchiveIngester: Sendable {
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
         return SHA256.hex(hasher.finalize())
+    }
+}
+
+extension ArchiveIngestResult {
+    /// Counts what the files of one batch gave.
+    mutating func count(_ files: [IngestedFile]) {
+        for file in files {
+            guard case .loaded(let load) = file.outcome else {
+                filesKnown += 1
+                continue
+            }
+            filesRead += 1
+            reportsRead += load.reportCount
+            recordsRead += load.reports.reduce(0) { $0 + $1.report.records.count }
+            if load.reportCount == 0 {
+                skippedFiles.append(load)
+            } else if !load.problems.isEmpty {
+                partlySkippedFiles.append(load)
+            }
+        }
+    }
+}
+
+/// One batch's commit, run on its own thread so the next batch can be parsed meanwhile.
+private final class BackgroundCommit: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    // Written once on the commit thread before `finished` is signalled, read only after it.
+    private var outcome: Result<CommitResult, any Error> = .success(CommitResult())
+
+    init(store: any ReportStore, files: [PreparedFile]) {
+        DispatchQueue.global().async { [self] in
+            outcome = Result { try store.commit(prepared: files) }
+            finished.signal()
+        }
+    }
+
+    func wait() throws -> CommitResult {
+        finished.wait()
+        return try outcome.get()
     }
 }
 

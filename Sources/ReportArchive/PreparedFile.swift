@@ -1,0 +1,61 @@
+import ReportModel
+
+/// One input file with its reports encoded, ready to be written. Preparing is the costly part
+/// of a commit (encoding, identities, domain keys), so ingest does it on all cores before the
+/// single writer's transaction, and a retried transaction does not do it again.
+public struct PreparedFile: Sendable {
+    public struct Report: Sendable {
+        package var kind: String
+        package var identity: ReportIdentity
+        package var range: DateRange
+        /// Messages (DMARC) or sessions (TLS) it counts.
+        package var counted: Int
+        /// DMARC only: the form in which it meets parsedmarc's copies.
+        package var transcription: Transcription?
+        package var source: ReportSource
+        package var body: [UInt8]
+        /// The domains it concerns, as sorted `DomainKey`s.
+        package var domainKeys: [String]
+    }
+
+    package var path: String
+    package var stamp: FileStamp
+    package var contentHash: String
+    package var reportCount: Int
+    package var knownContent: Bool
+    package var problems: String
+    /// In source order, so a file's reports are kept or dropped the same way on every run.
+    package var reports: [Report] = []
+
+    public init(_ file: IngestedFile) {
+        path = file.path
+        stamp = file.stamp
+        contentHash = file.contentHash
+        switch file.outcome {
+        case .knownContent:
+            reportCount = 0
+            knownContent = true
+            problems = ""
+        case .loaded(let load):
+            reportCount = load.reportCount
+            knownContent = false
+            problems = load.problems.map(\.description).joined(separator: "\n")
+            for loaded in load.reports.sorted(by: { $0.source < $1.source }) {
+                reports.append(Report(
+                    kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
+                    counted: loaded.report.messageCount, transcription: Transcription(loaded), source: loaded.source,
+                    body: ReportCodec.encode(loaded.report), domainKeys: Self.keys(loaded.report.records.map(\.headerFrom))))
+            }
+            for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
+                reports.append(Report(
+                    kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
+                    counted: loaded.report.countedSessions, transcription: nil, source: loaded.source,
+                    body: ReportCodec.encode(loaded.report), domainKeys: Self.keys(loaded.report.policies.map(\.policyDomain))))
+            }
+        }
+    }
+
+    private static func keys(_ domains: [String]) -> [String] {
+        Set(Set(domains).map(DomainKey.key)).sorted()
+    }
+}
