@@ -191,14 +191,14 @@ enum ReportElement: UInt8 {
         }
     }
 
-    /// Every known name, packed.
-    private static let known: [(name: PackedName, element: ReportElement)] = {
-        var table: [(name: PackedName, element: ReportElement)] = []
+    /// Every known name, packed, in buckets by length: a lookup compares a handful at most.
+    private static let known: [[(name: PackedName, element: ReportElement)]] = {
+        var table = Array(repeating: [(name: PackedName, element: ReportElement)](), count: 25)
         var raw: UInt8 = 1
         while let element = ReportElement(rawValue: raw) {
             let utf8 = Array(element.name.utf8)
             if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
-                table.append((name, element))
+                table[name.length].append((name, element))
             }
             raw += 1
         }
@@ -210,7 +210,7 @@ enum ReportElement: UInt8 {
             self = .other
             return
         }
-        for candidate in Self.known where candidate.name.length == packed.length && candidate.name == packed {
+        for candidate in Self.known[packed.length] where candidate.name == packed {
             self = candidate.element
             return
         }

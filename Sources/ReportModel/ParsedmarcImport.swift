@@ -26,8 +26,10 @@ extension ReportIdentity {
         if !org.contains(" "), let base = PublicSuffixList.system.organisationalDomain(of: org.lowercased()) {
             org = base
         }
-        let id = reportID.trimmingXMLWhitespace().replacingOccurrences(of: "<", with: "")
-            .replacingOccurrences(of: ">", with: "")
+        var id = reportID.trimmingXMLWhitespace()
+        if id.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
+            id = id.replacingOccurrences(of: "<", with: "").replacingOccurrences(of: ">", with: "")
+        }
         let beforeAt = id.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? id
         return ReportIdentity(orgName: org.lowercased(), reportID: beforeAt.lowercased())
     }
