@@ -109,7 +109,10 @@ let package = Package(
         .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"]),
         .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports"]),
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
-        .testTarget(name: "ReportArchiveTests", dependencies: ["ReportArchive", "SyntheticReports"]),
+        .testTarget(
+            name: "ReportArchiveTests",
+            dependencies: ["ReportArchive", "SyntheticReports", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "SyntheticReports"]),
         .testTarget(

@@ -58,6 +58,19 @@ enum ArchiveSchema {
                 );
                 """)
         }
+        // Bodies apart from the report rows: the rows stay small, so lookups over the whole
+        // archive read megabytes, not every stored report; the totals read one small index.
+        migrator.registerMigration("v2-report-body") { db in
+            try db.execute(sql: """
+                CREATE TABLE report_body (
+                  report INTEGER PRIMARY KEY REFERENCES report (id),
+                  body BLOB NOT NULL
+                );
+                INSERT INTO report_body (report, body) SELECT id, body FROM report;
+                ALTER TABLE report DROP COLUMN body;
+                CREATE INDEX report_kind_counted ON report (kind, counted);
+                """)
+        }
         return migrator
     }
 }

@@ -21,6 +21,11 @@ public final class SQLiteReportStore: ReportStore {
         }
         database = try DatabasePool(path: path, configuration: configuration)
         try ArchiveSchema.migrator.migrate(database)
+        // The writer's page cache holds the indexes a batch inserts into (SQLite's default is
+        // 2 MB, far less than an archive of a year's reports needs).
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
     }
 
     /// Opens an existing archive to read while another process may be writing it: no schema
@@ -69,7 +74,7 @@ public final class SQLiteReportStore: ReportStore {
         let stored = try database.read { db in
             var ids = Set<Int64>()
             for selection in selections { ids.formUnion(try Self.reportIDs(db, selection)) }
-            let statement = try db.cachedStatement(sql: "SELECT kind, body FROM report WHERE id = ?")
+            let statement = try db.cachedStatement(sql: "SELECT kind, body FROM report JOIN report_body ON report_body.report = report.id WHERE id = ?")
             return try ids.sorted().compactMap { id -> (id: Int64, kind: String, body: Data)? in
                 guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
                 return (id, row[0], row[1])
@@ -187,6 +192,7 @@ private struct BatchWriter {
     private let db: Database
     private let insertFile: Statement
     private let insertReport: Statement
+    private let insertBody: Statement
     private let insertDomain: Statement
     private let findReport: Statement
     private let findAnyTranscription: Statement
@@ -204,9 +210,10 @@ private struct BatchWriter {
               known_content = excluded.known_content, problems = excluded.problems
             """)
         insertReport = try db.cachedStatement(sql: """
-            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
+            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
             """)
+        insertBody = try db.cachedStatement(sql: "INSERT INTO report_body (report, body) VALUES (?, ?)")
         insertDomain = try db.cachedStatement(sql: "INSERT OR IGNORE INTO report_domain (domain_key, report) VALUES (?, ?)")
         findReport = try db.cachedStatement(
             sql: "SELECT source_file, source_entries FROM report WHERE kind = ? AND org_name = ? AND report_id = ?")
@@ -237,10 +244,11 @@ private struct BatchWriter {
         }
         try insertReport.execute(arguments: [
             report.kind, report.identity.orgName, report.identity.reportID, report.range.begin, report.range.end, report.counted,
-            report.transcription?.key, report.transcription?.transcribed ?? false, report.source.file, entries, Data(report.body),
+            report.transcription?.key, report.transcription?.transcribed ?? false, report.source.file, entries,
         ])
         if db.changesCount == 1 {
             let id = db.lastInsertedRowID
+            try insertBody.execute(arguments: [id, Data(report.body)])
             for key in report.domainKeys { try insertDomain.execute(arguments: [key, id]) }
             if report.kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
             return

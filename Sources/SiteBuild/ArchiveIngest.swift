@@ -36,7 +36,7 @@ public struct StepProgress: Sendable {
 public struct ArchiveIngester: Sendable {
     public var loader: ReportLoader
     public var store: any ReportStore
-    public static let defaultBatchSize = 2_000
+    public static let defaultBatchSize = 500
     /// Files per transaction.
     public var batchSize = defaultBatchSize
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import ReportArchive
 import ReportModel
 import SyntheticReports
@@ -159,5 +160,41 @@ struct SQLiteReportStoreTests {
         #expect(try reopened.reports([.subtree("contoso.example")]).reports == [Self.report(id: "1", headerFrom: ["contoso.example"])])
         #expect(try reopened.renderRecord(scope: "/out", reseller: "r", client: "c") == RenderRecord(fingerprint: "f", pages: 3, summary: [1, 2]))
         #expect(try reopened.renderRecord(scope: "/elsewhere", reseller: "r", client: "c") == nil)
+    }
+
+    @Test func anArchiveOfSchemaV1IsMigratedWithEveryReport() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("archive.sqlite").path
+        let reports = [
+            Self.report(id: "1", headerFrom: ["contoso.example"]),
+            Self.report(org: "Yahoo", id: "2", headerFrom: ["contoso.example", "fabrikam.example"]),
+        ]
+        do {
+            // What a sitegen of schema v1 wrote: the bodies inside the report rows.
+            let v1 = try DatabaseQueue(path: path)
+            try ArchiveSchema.migrator.migrate(v1, upTo: "v1")
+            try v1.write { db in
+                for (index, report) in reports.enumerated() {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries, body)
+                            VALUES ('dmarc', ?, ?, ?, ?, ?, NULL, 0, ?, x'00', ?)
+                            """,
+                        arguments: [report.metadata.orgName, report.metadata.reportID, report.metadata.dateRange.begin,
+                                    report.metadata.dateRange.end, report.messageCount, "\(index).xml", Data(ReportCodec.encode(report))])
+                    let id = db.lastInsertedRowID
+                    for domain in Set(report.records.map(\.headerFrom)) {
+                        try db.execute(sql: "INSERT INTO report_domain (domain_key, report) VALUES (?, ?)", arguments: [DomainKey.key(domain), id])
+                    }
+                }
+            }
+        }
+        let migrated = try SQLiteReportStore(path: path)
+        #expect(try migrated.counts().reports == 2)
+        #expect(try migrated.countedTotal() == reports.reduce(0) { $0 + $1.messageCount })
+        #expect(try migrated.reports([.subtree("contoso.example")]).reports == reports)
+        #expect(try migrated.reports([.subtree("fabrikam.example")]).reports == [reports[1]])
     }
 }
