@@ -365,10 +365,15 @@ public struct SiteBuilder: Sendable {
     private func resolveThemes(_ config: WorkspaceConfig) throws(BuildSetupError) -> [String: ResolvedTheme] {
         let locator = ThemeLocator(builtinRoot: options.builtinThemes)
         var themes: [String: ResolvedTheme] = [:]
+        // Resellers often share a theme: each is read and checked once.
+        var byName: [String: ResolvedTheme] = [:]
         var failures: [BuildFailure] = []
         for reseller in config.resellers {
             do {
-                themes[reseller.id] = try locator.resolve(reseller.theme, relativeTo: options.workspace)
+                if byName[reseller.theme] == nil {
+                    byName[reseller.theme] = try locator.resolve(reseller.theme, relativeTo: options.workspace)
+                }
+                themes[reseller.id] = byName[reseller.theme]
             } catch {
                 failures += error.problems.map {
                     BuildFailure(step: .theme, subject: $0.file + ($0.line.map { ":\($0)" } ?? ""), reason: "reseller \(reseller.id): \($0.reason)")
