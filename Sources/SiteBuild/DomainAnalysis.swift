@@ -25,6 +25,14 @@ struct DomainAnalysis {
         senders = classifier.classify(records, for: domain, otherClientDomains: otherDomains)
     }
 
+    /// With the senders already classified (see `ClientSenders`).
+    init(domain: String, records: [ReportRecord], stats: DomainMonth?, senders: [SenderSummary]) {
+        self.domain = domain
+        self.records = records
+        self.stats = stats
+        self.senders = senders
+    }
+
     /// Senders the client configures: known services, its own servers, third parties that pass.
     var authorisedSenders: [SenderSummary] {
         senders.filter {
