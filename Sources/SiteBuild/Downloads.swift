@@ -156,25 +156,66 @@ enum RecordsCSV {
         "dkim_results", "spf_results", "override_reasons",
     ]
 
+    /// Written into one growing string, cell by cell: building an array of cells and joining
+    /// it per row was most of this file's cost.
     static func render(_ records: [AggregatedRecord]) -> Data {
-        var lines = [header.joined(separator: ",")]
-        lines.reserveCapacity(records.count + 1)
+        var text = header.joined(separator: ",")
+        text.reserveCapacity((records.count + 1) * 256)
+        var cell = ""
         for index in rowOrder(records) {
             let item = records[index]
             let record = item.record
-            let fields = [
-                item.domain, record.headerFrom, item.report.orgName, item.report.reportID,
-                UTCTimestamp.iso8601(item.dateRange.begin), UTCTimestamp.iso8601(item.dateRange.end),
-                record.sourceIP, String(record.count), record.disposition.description,
-                record.dkimAligned.description, record.spfAligned.description, record.dmarcPass ? "pass" : "fail",
-                record.envelopeFrom ?? "", record.envelopeTo ?? "",
-                record.dkimResults.map { "\($0.domain)\($0.selector.map { " s=\($0)" } ?? ""): \($0.result)" }.joined(separator: "; "),
-                record.spfResults.map { "\($0.domain)\($0.scope.map { " (\($0))" } ?? ""): \($0.result)" }.joined(separator: "; "),
-                record.overrideReasons.map { "\($0.type)\($0.comment.map { ": \($0)" } ?? "")" }.joined(separator: "; "),
-            ]
-            lines.append(fields.map(field).joined(separator: ","))
+            text += "\r\n"
+            appendField(item.domain, to: &text)
+            for value in [record.headerFrom, item.report.orgName, item.report.reportID] {
+                text += ","
+                appendField(value, to: &text)
+            }
+            text += ","
+            UTCTimestamp.appendISO8601(item.dateRange.begin, to: &text)
+            text += ","
+            UTCTimestamp.appendISO8601(item.dateRange.end, to: &text)
+            text += ","
+            appendField(record.sourceIP, to: &text)
+            text += ","
+            text += String(record.count)
+            for value in [record.disposition.description, record.dkimAligned.description, record.spfAligned.description,
+                          record.dmarcPass ? "pass" : "fail", record.envelopeFrom ?? "", record.envelopeTo ?? ""] {
+                text += ","
+                appendField(value, to: &text)
+            }
+
+            cell.removeAll(keepingCapacity: true)
+            for (position, result) in record.dkimResults.enumerated() {
+                if position > 0 { cell += "; " }
+                cell += result.domain
+                if let selector = result.selector { cell += " s=" + selector }
+                cell += ": " + result.result.description
+            }
+            text += ","
+            appendField(cell, to: &text)
+
+            cell.removeAll(keepingCapacity: true)
+            for (position, result) in record.spfResults.enumerated() {
+                if position > 0 { cell += "; " }
+                cell += result.domain
+                if let scope = result.scope { cell += " (" + scope + ")" }
+                cell += ": " + result.result.description
+            }
+            text += ","
+            appendField(cell, to: &text)
+
+            cell.removeAll(keepingCapacity: true)
+            for (position, reason) in record.overrideReasons.enumerated() {
+                if position > 0 { cell += "; " }
+                cell += reason.type.description
+                if let comment = reason.comment { cell += ": " + comment }
+            }
+            text += ","
+            appendField(cell, to: &text)
         }
-        return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        text += "\r\n"
+        return Data(text.utf8)
     }
 
     /// Indices in a stable order: domain, time, reporter, report, then the record's own values.
@@ -213,24 +254,76 @@ enum RecordsCSV {
 
     /// RFC 4180 quoting, and a leading apostrophe on cells a spreadsheet would run as a formula.
     static func field(_ value: String) -> String {
-        var value = value
-        if let first = value.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first) {
-            value = "'" + value
-        }
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else {
-            return value
-        }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var text = ""
+        appendField(value, to: &text)
+        return text
     }
+
+    /// `field(value)` appended to `text`, without building the cell on its own first.
+    static func appendField(_ value: String, to text: inout String) {
+        var runsAsFormula = false
+        var needsQuotes = false
+        for (position, byte) in value.utf8.enumerated() {
+            if position == 0 { runsAsFormula = formulaStarts.contains(byte) }
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+                needsQuotes = true
+                break
+            }
+        }
+        guard needsQuotes else {
+            if runsAsFormula { text += "'" }
+            text += value
+            return
+        }
+        text += runsAsFormula ? "\"'" : "\""
+        text += value.replacingOccurrences(of: "\"", with: "\"\"")
+        text += "\""
+    }
+
+    private static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
 }
 
 enum UTCTimestamp {
     /// `2025-12-01T00:00:00Z`, built by hand: Foundation's formatters are slow and locale-bound.
     static func iso8601(_ seconds: Int64) -> String {
+        var text = ""
+        appendISO8601(seconds, to: &text)
+        return text
+    }
+
+    /// `iso8601(seconds)` appended to `text`: the digits go into one small buffer.
+    static func appendISO8601(_ seconds: Int64, to text: inout String) {
         let days = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let (y, m, d) = CivilDate.from(daysSinceEpoch: days)
-        return "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))T\(padded(secondOfDay / 3600, 2)):\(padded(secondOfDay % 3600 / 60, 2)):\(padded(secondOfDay % 60, 2))Z"
+        guard (0...9999).contains(y) else {
+            // Years of other widths keep the general form (never seen in real reports).
+            text += "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))T\(padded(secondOfDay / 3600, 2)):\(padded(secondOfDay % 3600 / 60, 2)):\(padded(secondOfDay % 60, 2))Z"
+            return
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(y, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(m, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(d, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 3600 / 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "Z"))
+        text += String(decoding: bytes, as: UTF8.self)
     }
 
     private static func padded(_ value: Int, _ width: Int) -> String {
