@@ -156,34 +156,37 @@ enum RecordsCSV {
         "dkim_results", "spf_results", "override_reasons",
     ]
 
-    /// Written into one growing string, cell by cell: building an array of cells and joining
-    /// it per row was most of this file's cost.
+    /// Written as bytes into one growing buffer, cell by cell: building an array of cells and
+    /// joining it per row was most of this file's cost.
     static func render(_ records: [AggregatedRecord]) -> Data {
-        var text = header.joined(separator: ",")
-        text.reserveCapacity((records.count + 1) * 256)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((records.count + 1) * 256)
+        bytes.append(contentsOf: header.joined(separator: ",").utf8)
         var cell = ""
+        func next(_ value: String) {
+            bytes.append(UInt8(ascii: ","))
+            appendField(value, to: &bytes)
+        }
         for index in rowOrder(records) {
             let item = records[index]
             let record = item.record
-            text += "\r\n"
-            appendField(item.domain, to: &text)
-            for value in [record.headerFrom, item.report.orgName, item.report.reportID] {
-                text += ","
-                appendField(value, to: &text)
-            }
-            text += ","
-            UTCTimestamp.appendISO8601(item.dateRange.begin, to: &text)
-            text += ","
-            UTCTimestamp.appendISO8601(item.dateRange.end, to: &text)
-            text += ","
-            appendField(record.sourceIP, to: &text)
-            text += ","
-            text += String(record.count)
-            for value in [record.disposition.description, record.dkimAligned.description, record.spfAligned.description,
-                          record.dmarcPass ? "pass" : "fail", record.envelopeFrom ?? "", record.envelopeTo ?? ""] {
-                text += ","
-                appendField(value, to: &text)
-            }
+            bytes.append(contentsOf: [0x0D, 0x0A])
+            appendField(item.domain, to: &bytes)
+            next(record.headerFrom)
+            next(item.report.orgName)
+            next(item.report.reportID)
+            bytes.append(UInt8(ascii: ","))
+            UTCTimestamp.appendISO8601(item.dateRange.begin, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            UTCTimestamp.appendISO8601(item.dateRange.end, to: &bytes)
+            next(record.sourceIP)
+            next(String(record.count))
+            next(record.disposition.description)
+            next(record.dkimAligned.description)
+            next(record.spfAligned.description)
+            next(record.dmarcPass ? "pass" : "fail")
+            next(record.envelopeFrom ?? "")
+            next(record.envelopeTo ?? "")
 
             cell.removeAll(keepingCapacity: true)
             for (position, result) in record.dkimResults.enumerated() {
@@ -192,8 +195,7 @@ enum RecordsCSV {
                 if let selector = result.selector { cell += " s=" + selector }
                 cell += ": " + result.result.description
             }
-            text += ","
-            appendField(cell, to: &text)
+            next(cell)
 
             cell.removeAll(keepingCapacity: true)
             for (position, result) in record.spfResults.enumerated() {
@@ -202,8 +204,7 @@ enum RecordsCSV {
                 if let scope = result.scope { cell += " (" + scope + ")" }
                 cell += ": " + result.result.description
             }
-            text += ","
-            appendField(cell, to: &text)
+            next(cell)
 
             cell.removeAll(keepingCapacity: true)
             for (position, reason) in record.overrideReasons.enumerated() {
@@ -211,11 +212,10 @@ enum RecordsCSV {
                 cell += reason.type.description
                 if let comment = reason.comment { cell += ": " + comment }
             }
-            text += ","
-            appendField(cell, to: &text)
+            next(cell)
         }
-        text += "\r\n"
-        return Data(text.utf8)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        return Data(bytes)
     }
 
     /// Indices in a stable order: domain, time, reporter, report, then the record's own values.
@@ -254,55 +254,68 @@ enum RecordsCSV {
 
     /// RFC 4180 quoting, and a leading apostrophe on cells a spreadsheet would run as a formula.
     static func field(_ value: String) -> String {
-        var text = ""
-        appendField(value, to: &text)
-        return text
+        var bytes: [UInt8] = []
+        appendField(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `field(value)` appended to `text`, without building the cell on its own first.
-    static func appendField(_ value: String, to text: inout String) {
-        var runsAsFormula = false
-        var needsQuotes = false
-        for (position, byte) in value.utf8.enumerated() {
-            if position == 0 { runsAsFormula = formulaStarts.contains(byte) }
-            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
-                needsQuotes = true
-                break
-            }
-        }
+    /// `field(value)` appended to `bytes`, without building the cell on its own first.
+    static func appendField(_ value: String, to bytes: inout [UInt8]) {
+        if let done = value.utf8.withContiguousStorageIfAvailable({ appendField(utf8: $0, to: &bytes) }) { return done }
+        Array(value.utf8).withUnsafeBufferPointer { appendField(utf8: $0, to: &bytes) }
+    }
+
+    private static func appendField(utf8 value: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        let runsAsFormula = value.first.map(isFormulaStart) ?? false
+        let needsQuotes = value.contains(where: needsQuoting)
+        if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+        if runsAsFormula { bytes.append(UInt8(ascii: "'")) }
         guard needsQuotes else {
-            if runsAsFormula { text += "'" }
-            text += value
+            bytes.append(contentsOf: value)
             return
         }
-        text += runsAsFormula ? "\"'" : "\""
-        text += value.replacingOccurrences(of: "\"", with: "\"\"")
-        text += "\""
+        for byte in value {
+            bytes.append(byte)
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
-    private static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
+    private static func needsQuoting(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0D: true
+        default: false
+        }
+    }
+
+    private static func isFormulaStart(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: true
+        default: false
+        }
+    }
 }
 
 enum UTCTimestamp {
     /// `2025-12-01T00:00:00Z`, built by hand: Foundation's formatters are slow and locale-bound.
     static func iso8601(_ seconds: Int64) -> String {
-        var text = ""
-        appendISO8601(seconds, to: &text)
-        return text
+        var bytes: [UInt8] = []
+        appendISO8601(seconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `iso8601(seconds)` appended to `text`: the digits go into one small buffer.
-    static func appendISO8601(_ seconds: Int64, to text: inout String) {
+    /// `iso8601(seconds)` appended to `bytes`, digit by digit.
+    static func appendISO8601(_ seconds: Int64, to bytes: inout [UInt8]) {
         let days = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let (y, m, d) = CivilDate.from(daysSinceEpoch: days)
         guard (0...9999).contains(y) else {
             // Years of other widths keep the general form (never seen in real reports).
-            text += "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))T\(padded(secondOfDay / 3600, 2)):\(padded(secondOfDay % 3600 / 60, 2)):\(padded(secondOfDay % 60, 2))Z"
+            let date = [padded(y, 4), padded(m, 2), padded(d, 2)].joined(separator: "-")
+            let time = [padded(secondOfDay / 3600, 2), padded(secondOfDay % 3600 / 60, 2), padded(secondOfDay % 60, 2)].joined(separator: ":")
+            bytes.append(contentsOf: (date + "T" + time + "Z").utf8)
             return
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(20)
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -323,7 +336,6 @@ enum UTCTimestamp {
         bytes.append(UInt8(ascii: ":"))
         digits(secondOfDay % 60, 2)
         bytes.append(UInt8(ascii: "Z"))
-        text += String(decoding: bytes, as: UTF8.self)
     }
 
     private static func padded(_ value: Int, _ width: Int) -> String {
