@@ -51,28 +51,35 @@ public struct SenderClassifier: Sendable {
     public func classify(
         _ records: [ReportRecord], for domain: String, otherClientDomains: [String] = []
     ) -> [SenderSummary] {
-        let client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
+        var client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
         // A record of no messages says nothing about who sends. A month repeats the same
         // authentication results across days and IPs, so each distinct set is judged once.
-        var judged: [AuthenticationKey: (evidence: RecordEvidence, identification: Identification?)] = [:]
-        let observed = records.filter { $0.count > 0 }.map { record in
-            let key = AuthenticationKey(record)
-            if let known = judged[key] {
-                return (record: record, evidence: known.evidence, identification: known.identification)
+        // Records and judgements are referred to by index: copying a record or its evidence
+        // for every record retained all of their strings and arrays.
+        var judgementOfKey: [AuthenticationKey: Int] = [:]
+        var judgements: [(evidence: RecordEvidence, identification: Identification?)] = []
+        var observed: [(record: Int, judgement: Int)] = []
+        observed.reserveCapacity(records.count)
+        for index in records.indices where records[index].count > 0 {
+            let key = AuthenticationKey(records[index])
+            if let known = judgementOfKey[key] {
+                observed.append((index, known))
+                continue
             }
-            let evidence = RecordEvidence(record)
-            let identification = identify(evidence, of: record, client)
-            judged[key] = (evidence, identification)
-            return (record: record, evidence: evidence, identification: identification)
+            let evidence = RecordEvidence(records[index])
+            judgements.append((evidence, identify(evidence, of: records[index], &client)))
+            judgementOfKey[key] = judgements.count - 1
+            observed.append((index, judgements.count - 1))
         }
 
         var votes: [String: [SenderIdentity: Int]] = [:]
         var matches: [SenderIdentity: [SenderMatch: Int]] = [:]
         for item in observed {
-            guard let identification = item.identification else { continue }
-            votes[item.record.sourceIP, default: [:]][identification.identity, default: 0] += item.record.count
+            guard let identification = judgements[item.judgement].identification else { continue }
+            let count = records[item.record].count
+            votes[records[item.record].sourceIP, default: [:]][identification.identity, default: 0] += count
             if let match = identification.match {
-                matches[identification.identity, default: [:]][match, default: 0] += item.record.count
+                matches[identification.identity, default: [:]][match, default: 0] += count
             }
         }
         let identityOfIP = votes.mapValues { messagesByIdentity in
@@ -81,8 +88,8 @@ public struct SenderClassifier: Sendable {
 
         var senders: [SenderIdentity: SenderAccumulator] = [:]
         for item in observed {
-            let identity = identityOfIP[item.record.sourceIP] ?? .unknown
-            senders[identity, default: SenderAccumulator()].add(item.record, item.evidence)
+            let identity = identityOfIP[records[item.record].sourceIP] ?? .unknown
+            senders[identity, default: SenderAccumulator()].add(records[item.record], judgements[item.judgement].evidence)
         }
         let allMessages = senders.values.reduce(0) { $0 + $1.tally.messages }
         for (identity, sender) in senders where isMinorSuspect(identity, sender, of: allMessages) {
@@ -105,7 +112,7 @@ public struct SenderClassifier: Sendable {
     }
 
     private func identify(
-        _ evidence: RecordEvidence, of record: ReportRecord, _ client: ClientDomains
+        _ evidence: RecordEvidence, of record: ReportRecord, _ client: inout ClientDomains
     ) -> Identification? {
         // SPF says the IP may send for the domain: the strongest hint at who runs it.
         for domain in evidence.spfPassDomains {
@@ -141,7 +148,7 @@ public struct SenderClassifier: Sendable {
             + (evidence.vouchedEnvelopeDomain.map { [SenderMatch.envelopeFrom($0)] } ?? [])
             + evidence.dkimPasses.map { SenderMatch.dkimDomain($0.domain) }
         if let thirdParty = candidates.first(where: { !client.owns($0.domain) }) {
-            let organisational = publicSuffixes.organisationalDomain(of: thirdParty.domain) ?? thirdParty.domain
+            let organisational = client.organisationalDomain(of: thirdParty.domain) ?? thirdParty.domain
             return Identification(identity: .unlisted(organisationalDomain: organisational), match: thirdParty)
         }
         if let ownMatch = candidates.first {
@@ -251,10 +258,14 @@ public struct SenderClassifier: Sendable {
 }
 
 /// The client's domains as organisational domains: what "the client's own" means.
+///
+/// Remembers each name's organisational domain while one month is classified: the same few
+/// signing and envelope domains come back in many distinct authentication results.
 private struct ClientDomains {
     let primary: String
     let organisational: Set<String>
     let publicSuffixes: PublicSuffixList
+    private var organisationalDomains: [String: String?] = [:]
 
     init(domain: String, others: [String], publicSuffixes: PublicSuffixList) {
         func organisationalDomain(_ name: String) -> String {
@@ -266,9 +277,17 @@ private struct ClientDomains {
         self.publicSuffixes = publicSuffixes
     }
 
-    func owns(_ domain: String) -> Bool {
+    mutating func owns(_ domain: String) -> Bool {
         let normalized = DomainName.normalized(domain)
-        return organisational.contains(publicSuffixes.organisationalDomain(of: normalized) ?? normalized)
+        return organisational.contains(organisationalDomain(of: normalized) ?? normalized)
+    }
+
+    /// `publicSuffixes.organisationalDomain(of:)`, each name worked out once.
+    mutating func organisationalDomain(of name: String) -> String? {
+        if let known = organisationalDomains[name] { return known }
+        let found = publicSuffixes.organisationalDomain(of: name)
+        organisationalDomains[name] = .some(found)
+        return found
     }
 }
 
@@ -303,6 +322,11 @@ private struct RecordEvidence {
     /// The envelope_from, when some SPF check of the record passed: reporters put the HELO name
     /// in the SPF result now and then while envelope_from holds the MAIL FROM.
     var vouchedEnvelopeDomain: String?
+    /// The distinct domains of `dkimPasses`; of `spfPassDomains` and `vouchedEnvelopeDomain`;
+    /// of `returnPathPassDomains`: what each record of this evidence adds to its sender.
+    var signers: Set<String> = []
+    var envelopes: Set<String> = []
+    var returnPaths: Set<String> = []
 
     init(_ record: ReportRecord) {
         for result in record.dkimResults where result.result == .pass {
@@ -319,6 +343,9 @@ private struct RecordEvidence {
         if !spfPassDomains.isEmpty, let envelope = record.envelopeFrom.map(Self.domainOfEnvelope), !envelope.isEmpty {
             vouchedEnvelopeDomain = envelope
         }
+        signers = Set(dkimPasses.map(\.domain))
+        envelopes = Set(spfPassDomains + [vouchedEnvelopeDomain].compactMap { $0 })
+        returnPaths = Set(returnPathPassDomains)
     }
 
     /// The receiver says it made an exception for a forward, or the client's signature passed
@@ -364,11 +391,9 @@ private struct SenderAccumulator {
         tally.add(record)
         sources[record.sourceIP, default: MessageTally()].add(record)
         if evidence.looksForwarded(record) { forwardedMessages += count }
-        let signers = Set(evidence.dkimPasses.map(\.domain))
+        let signers = evidence.signers
         for domain in signers { signingDomains[domain, default: 0] += count }
-        for domain in Set(evidence.spfPassDomains + [evidence.vouchedEnvelopeDomain].compactMap { $0 }) {
-            envelopeDomains[domain, default: 0] += count
-        }
+        for domain in evidence.envelopes { envelopeDomains[domain, default: 0] += count }
 
         guard record.dkimAligned != .pass else { return }
         if signers.isEmpty {
@@ -377,7 +402,7 @@ private struct SenderAccumulator {
             unalignedSignatureMessages += count
             for domain in signers { unalignedSignatures[domain, default: 0] += count }
         }
-        let returnPaths = Set(evidence.returnPathPassDomains)
+        let returnPaths = evidence.returnPaths
         if record.spfAligned != .pass && !returnPaths.isEmpty {
             unalignedReturnPathMessages += count
             for domain in returnPaths { unalignedReturnPaths[domain, default: 0] += count }
