@@ -56,8 +56,11 @@ public struct SenderClassifier: Sendable {
         // authentication results across days and IPs, so each distinct set is judged once.
         // Records and judgements are referred to by index: copying a record or its evidence
         // for every record retained all of their strings and arrays.
+        // Identities by number too: a known sender hashes its whole list of domains.
         var judgementOfKey: [AuthenticationKey: Int] = [:]
         var judgements: [(evidence: RecordEvidence, identification: Identification?)] = []
+        var identities = SenderIdentityNumbers()
+        var identityOfJudgement: [Int?] = []
         var observed: [(record: Int, judgement: Int)] = []
         observed.reserveCapacity(records.count)
         for index in records.indices where records[index].count > 0 {
@@ -67,37 +70,44 @@ public struct SenderClassifier: Sendable {
                 continue
             }
             let evidence = RecordEvidence(records[index])
-            judgements.append((evidence, identify(evidence, of: records[index], &client)))
+            let identification = identify(evidence, of: records[index], &client)
+            judgements.append((evidence, identification))
+            identityOfJudgement.append(identification.map { identities.number(of: $0.identity) })
             judgementOfKey[key] = judgements.count - 1
             observed.append((index, judgements.count - 1))
         }
 
-        var votes: [String: [SenderIdentity: Int]] = [:]
-        var matches: [SenderIdentity: [SenderMatch: Int]] = [:]
+        var votes: [String: [Int: Int]] = [:]
+        var matches: [Int: [SenderMatch: Int]] = [:]
         for item in observed {
-            guard let identification = judgements[item.judgement].identification else { continue }
+            guard let identity = identityOfJudgement[item.judgement] else { continue }
             let count = records[item.record].count
-            votes[records[item.record].sourceIP, default: [:]][identification.identity, default: 0] += count
-            if let match = identification.match {
-                matches[identification.identity, default: [:]][match, default: 0] += count
+            votes[records[item.record].sourceIP, default: [:]][identity, default: 0] += count
+            if let match = judgements[item.judgement].identification?.match {
+                matches[identity, default: [:]][match, default: 0] += count
             }
         }
+        let unknown = identities.number(of: .unknown)
         let identityOfIP = votes.mapValues { messagesByIdentity in
-            messagesByIdentity.max { Self.precedes(($1.key, $1.value), ($0.key, $0.value)) }?.key ?? .unknown
+            messagesByIdentity.max {
+                Self.precedes((identities[$1.key], $1.value), (identities[$0.key], $0.value))
+            }?.key ?? unknown
         }
 
-        var senders: [SenderIdentity: SenderAccumulator] = [:]
+        var accumulators: [Int: SenderAccumulator] = [:]
         for item in observed {
-            let identity = identityOfIP[records[item.record].sourceIP] ?? .unknown
-            senders[identity, default: SenderAccumulator()].add(records[item.record], judgements[item.judgement].evidence)
+            let identity = identityOfIP[records[item.record].sourceIP] ?? unknown
+            accumulators[identity, default: SenderAccumulator()].add(records[item.record], judgements[item.judgement].evidence)
         }
+        var senders = Dictionary(uniqueKeysWithValues: accumulators.map { (identities[$0.key], $0.value) })
+        let matchesOfIdentity = Dictionary(uniqueKeysWithValues: matches.map { (identities[$0.key], $0.value) })
         let allMessages = senders.values.reduce(0) { $0 + $1.tally.messages }
         for (identity, sender) in senders where isMinorSuspect(identity, sender, of: allMessages) {
             senders[identity] = nil
             senders[.unknown, default: SenderAccumulator()].merge(sender)
         }
         return senders.map { identity, accumulated in
-            summary(identity, accumulated, recognisedBy: matches[identity].flatMap(Self.mostFrequent), client)
+            summary(identity, accumulated, recognisedBy: matchesOfIdentity[identity].flatMap(Self.mostFrequent), client)
         }.sorted {
             ($1.messages, $0.name.lowercased(), Self.sortKey($0.identity))
                 < ($0.messages, $1.name.lowercased(), Self.sortKey($1.identity))
@@ -255,6 +265,22 @@ public struct SenderClassifier: Sendable {
     private static func byMessages(_ counts: [String: Int]) -> [String] {
         counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key)
     }
+}
+
+/// Numbers the identities met while one month is classified, so that per-record counting
+/// hashes a number instead of an identity.
+private struct SenderIdentityNumbers {
+    private var identities: [SenderIdentity] = []
+    private var numbers: [SenderIdentity: Int] = [:]
+
+    mutating func number(of identity: SenderIdentity) -> Int {
+        if let known = numbers[identity] { return known }
+        identities.append(identity)
+        numbers[identity] = identities.count - 1
+        return identities.count - 1
+    }
+
+    subscript(number: Int) -> SenderIdentity { identities[number] }
 }
 
 /// The client's domains as organisational domains: what "the client's own" means.
