@@ -163,6 +163,7 @@ enum RecordsCSV {
         bytes.reserveCapacity((records.count + 1) * 256)
         bytes.append(contentsOf: header.joined(separator: ",").utf8)
         var cell = ""
+        var dates = LastDateRange()
         func next(_ value: String) {
             bytes.append(UInt8(ascii: ","))
             appendField(value, to: &bytes)
@@ -176,9 +177,7 @@ enum RecordsCSV {
             next(item.report.orgName)
             next(item.report.reportID)
             bytes.append(UInt8(ascii: ","))
-            UTCTimestamp.appendISO8601(item.dateRange.begin, to: &bytes)
-            bytes.append(UInt8(ascii: ","))
-            UTCTimestamp.appendISO8601(item.dateRange.end, to: &bytes)
+            bytes.append(contentsOf: dates.bytes(of: item.dateRange))
             next(record.sourceIP)
             next(String(record.count))
             next(record.disposition.description)
@@ -241,6 +240,24 @@ enum RecordsCSV {
                 let x = records[a].record, y = records[b].record
                 return (x.sourceIP, x.headerFrom, x.count) < (y.sourceIP, y.headerFrom, y.count)
             }
+        }
+    }
+
+    /// The `begin_utc,end_utc` cells of the last date range written: rows come report by
+    /// report, and a report's records share its range.
+    private struct LastDateRange {
+        private var range: DateRange?
+        private var cells: [UInt8] = []
+
+        mutating func bytes(of range: DateRange) -> [UInt8] {
+            if range != self.range {
+                self.range = range
+                cells.removeAll(keepingCapacity: true)
+                UTCTimestamp.appendISO8601(range.begin, to: &cells)
+                cells.append(UInt8(ascii: ","))
+                UTCTimestamp.appendISO8601(range.end, to: &cells)
+            }
+            return cells
         }
     }
 
