@@ -335,6 +335,20 @@ private struct AuthenticationKey: Hashable {
         dkimAligned = record.dkimAligned
         spfAligned = record.spfAligned
     }
+
+    /// The identifiers only: keys that differ in them alone are rare, and hashing every
+    /// result word and human-readable comment of every record cost more than the few extra
+    /// comparisons. Equal keys still hash alike.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(dkimResults.count)
+        for result in dkimResults {
+            hasher.combine(result.domain)
+            hasher.combine(result.selector)
+        }
+        hasher.combine(spfResults.count)
+        for result in spfResults { hasher.combine(result.domain) }
+        hasher.combine(envelopeFrom)
+    }
 }
 
 /// The identifiers of one record that authentication vouched for.
