@@ -46,7 +46,7 @@ struct ClientPagesRenderer {
             let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
             let total = data.total
             let tls = TLSPageBuilder(client: client, data: data, words: words, format: format)
-            let recordsByDomain = data.recordsByDomain
+            let recordsByDomain = senders.records(in: month)
             let monthSenders = senders.senders(in: month)
             var analyses: [String: DomainAnalysis] = [:]
             for domain in client.domains {

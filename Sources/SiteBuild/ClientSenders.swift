@@ -4,11 +4,13 @@ import ReportModel
 /// client's pages and its portfolio line.
 struct ClientSenders: Sendable {
     private let byMonth: [ReportMonth: [String: [SenderSummary]]]
+    /// The records they were classified from, kept for the pages' own analyses.
+    private let recordsByMonth: [ReportMonth: [String: [ReportRecord]]]
 
     init(client: ClientConfig, months: [ReportMonth: OwnerMonth], classifier: SenderClassifier) {
-        byMonth = months.mapValues { month in
-            let recordsByDomain = month.recordsByDomain
-            return Dictionary(uniqueKeysWithValues: client.domains.map { domain in
+        recordsByMonth = months.mapValues(\.recordsByDomain)
+        byMonth = recordsByMonth.mapValues { recordsByDomain in
+            Dictionary(uniqueKeysWithValues: client.domains.map { domain in
                 (domain, classifier.classify(recordsByDomain[domain] ?? [], for: domain,
                                              otherClientDomains: client.domains.filter { $0 != domain }))
             })
@@ -18,6 +20,11 @@ struct ClientSenders: Sendable {
     /// By configured domain; empty for a month without data.
     func senders(in month: ReportMonth) -> [String: [SenderSummary]] {
         byMonth[month] ?? [:]
+    }
+
+    /// The month's records by configured domain, in the order they were added.
+    func records(in month: ReportMonth) -> [String: [ReportRecord]] {
+        recordsByMonth[month] ?? [:]
     }
 }
 
