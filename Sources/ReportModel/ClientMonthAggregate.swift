@@ -89,8 +89,17 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
         let month = ReportMonth(unixTime: report.metadata.dateRange.begin)
         let identity = report.identity
         var policyCounted: Set<String> = []
+        // A report's records nearly always share one header_from: route it once.
+        var lastRoute: (headerFrom: String, route: (domain: String, owner: Owner)?)?
         for record in report.records {
-            guard let (domain, owner) = router.route(record.headerFrom) else {
+            let route: (domain: String, owner: Owner)?
+            if let lastRoute, lastRoute.headerFrom == record.headerFrom {
+                route = lastRoute.route
+            } else {
+                route = router.route(record.headerFrom)
+                lastRoute = (record.headerFrom, route)
+            }
+            guard let (domain, owner) = route else {
                 unassigned[record.headerFrom, default: UnassignedDomain(headerFrom: record.headerFrom)]
                     .add(record, of: identity)
                 continue
@@ -148,8 +157,10 @@ extension DomainMonth {
     fileprivate mutating func add(_ record: ReportRecord, of identity: ReportIdentity, day: Int, policy: PublishedPolicy?) {
         tally.add(record)
         daily[day, default: MessageTally()].add(record)
-        for reason in Set(record.overrideReasons.map(\.type.description)) {
-            overrideReasons[reason, default: 0] += record.count
+        if !record.overrideReasons.isEmpty {
+            for reason in Set(record.overrideReasons.map(\.type.description)) {
+                overrideReasons[reason, default: 0] += record.count
+            }
         }
         reports.insert(identity)
         sources[record.sourceIP, default: MessageTally()].add(record)

@@ -9,6 +9,8 @@ public struct DomainRouter<Owner: Hashable & Sendable>: Sendable {
     }
 
     public func route(_ headerFrom: String) -> (domain: String, owner: Owner)? {
+        // Most records are of a configured domain itself: one lookup, no list of parents.
+        if let owner = owners[headerFrom] { return (headerFrom, owner) }
         for candidate in DomainName.selfAndParents(headerFrom) {
             if let owner = owners[String(candidate)] { return (String(candidate), owner) }
         }

@@ -51,46 +51,63 @@ public struct SenderClassifier: Sendable {
     public func classify(
         _ records: [ReportRecord], for domain: String, otherClientDomains: [String] = []
     ) -> [SenderSummary] {
-        let client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
+        var client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
         // A record of no messages says nothing about who sends. A month repeats the same
         // authentication results across days and IPs, so each distinct set is judged once.
-        var judged: [AuthenticationKey: (evidence: RecordEvidence, identification: Identification?)] = [:]
-        let observed = records.filter { $0.count > 0 }.map { record in
-            let key = AuthenticationKey(record)
-            if let known = judged[key] {
-                return (record: record, evidence: known.evidence, identification: known.identification)
+        // Records and judgements are referred to by index: copying a record or its evidence
+        // for every record retained all of their strings and arrays.
+        // Identities by number too: a known sender hashes its whole list of domains.
+        var judgementOfKey: [AuthenticationKey: Int] = [:]
+        var judgements: [(evidence: RecordEvidence, identification: Identification?)] = []
+        var identities = SenderIdentityNumbers()
+        var identityOfJudgement: [Int?] = []
+        var observed: [(record: Int, judgement: Int)] = []
+        observed.reserveCapacity(records.count)
+        for index in records.indices where records[index].count > 0 {
+            let key = AuthenticationKey(records[index])
+            if let known = judgementOfKey[key] {
+                observed.append((index, known))
+                continue
             }
-            let evidence = RecordEvidence(record)
-            let identification = identify(evidence, of: record, client)
-            judged[key] = (evidence, identification)
-            return (record: record, evidence: evidence, identification: identification)
+            let evidence = RecordEvidence(records[index])
+            let identification = identify(evidence, of: records[index], &client)
+            judgements.append((evidence, identification))
+            identityOfJudgement.append(identification.map { identities.number(of: $0.identity) })
+            judgementOfKey[key] = judgements.count - 1
+            observed.append((index, judgements.count - 1))
         }
 
-        var votes: [String: [SenderIdentity: Int]] = [:]
-        var matches: [SenderIdentity: [SenderMatch: Int]] = [:]
+        var votes: [String: [Int: Int]] = [:]
+        var matches: [Int: [SenderMatch: Int]] = [:]
         for item in observed {
-            guard let identification = item.identification else { continue }
-            votes[item.record.sourceIP, default: [:]][identification.identity, default: 0] += item.record.count
-            if let match = identification.match {
-                matches[identification.identity, default: [:]][match, default: 0] += item.record.count
+            guard let identity = identityOfJudgement[item.judgement] else { continue }
+            let count = records[item.record].count
+            votes[records[item.record].sourceIP, default: [:]][identity, default: 0] += count
+            if let match = judgements[item.judgement].identification?.match {
+                matches[identity, default: [:]][match, default: 0] += count
             }
         }
+        let unknown = identities.number(of: .unknown)
         let identityOfIP = votes.mapValues { messagesByIdentity in
-            messagesByIdentity.max { Self.precedes(($1.key, $1.value), ($0.key, $0.value)) }?.key ?? .unknown
+            messagesByIdentity.max {
+                Self.precedes((identities[$1.key], $1.value), (identities[$0.key], $0.value))
+            }?.key ?? unknown
         }
 
-        var senders: [SenderIdentity: SenderAccumulator] = [:]
+        var accumulators: [Int: SenderAccumulator] = [:]
         for item in observed {
-            let identity = identityOfIP[item.record.sourceIP] ?? .unknown
-            senders[identity, default: SenderAccumulator()].add(item.record, item.evidence)
+            let identity = identityOfIP[records[item.record].sourceIP] ?? unknown
+            accumulators[identity, default: SenderAccumulator()].add(records[item.record], judgements[item.judgement].evidence)
         }
+        var senders = Dictionary(uniqueKeysWithValues: accumulators.map { (identities[$0.key], $0.value) })
+        let matchesOfIdentity = Dictionary(uniqueKeysWithValues: matches.map { (identities[$0.key], $0.value) })
         let allMessages = senders.values.reduce(0) { $0 + $1.tally.messages }
         for (identity, sender) in senders where isMinorSuspect(identity, sender, of: allMessages) {
             senders[identity] = nil
             senders[.unknown, default: SenderAccumulator()].merge(sender)
         }
         return senders.map { identity, accumulated in
-            summary(identity, accumulated, recognisedBy: matches[identity].flatMap(Self.mostFrequent), client)
+            summary(identity, accumulated, recognisedBy: matchesOfIdentity[identity].flatMap(Self.mostFrequent), client)
         }.sorted {
             ($1.messages, $0.name.lowercased(), Self.sortKey($0.identity))
                 < ($0.messages, $1.name.lowercased(), Self.sortKey($1.identity))
@@ -105,7 +122,7 @@ public struct SenderClassifier: Sendable {
     }
 
     private func identify(
-        _ evidence: RecordEvidence, of record: ReportRecord, _ client: ClientDomains
+        _ evidence: RecordEvidence, of record: ReportRecord, _ client: inout ClientDomains
     ) -> Identification? {
         // SPF says the IP may send for the domain: the strongest hint at who runs it.
         for domain in evidence.spfPassDomains {
@@ -141,7 +158,7 @@ public struct SenderClassifier: Sendable {
             + (evidence.vouchedEnvelopeDomain.map { [SenderMatch.envelopeFrom($0)] } ?? [])
             + evidence.dkimPasses.map { SenderMatch.dkimDomain($0.domain) }
         if let thirdParty = candidates.first(where: { !client.owns($0.domain) }) {
-            let organisational = publicSuffixes.organisationalDomain(of: thirdParty.domain) ?? thirdParty.domain
+            let organisational = client.organisationalDomain(of: thirdParty.domain) ?? thirdParty.domain
             return Identification(identity: .unlisted(organisationalDomain: organisational), match: thirdParty)
         }
         if let ownMatch = candidates.first {
@@ -250,11 +267,31 @@ public struct SenderClassifier: Sendable {
     }
 }
 
+/// Numbers the identities met while one month is classified, so that per-record counting
+/// hashes a number instead of an identity.
+private struct SenderIdentityNumbers {
+    private var identities: [SenderIdentity] = []
+    private var numbers: [SenderIdentity: Int] = [:]
+
+    mutating func number(of identity: SenderIdentity) -> Int {
+        if let known = numbers[identity] { return known }
+        identities.append(identity)
+        numbers[identity] = identities.count - 1
+        return identities.count - 1
+    }
+
+    subscript(number: Int) -> SenderIdentity { identities[number] }
+}
+
 /// The client's domains as organisational domains: what "the client's own" means.
+///
+/// Remembers each name's organisational domain while one month is classified: the same few
+/// signing and envelope domains come back in many distinct authentication results.
 private struct ClientDomains {
     let primary: String
     let organisational: Set<String>
     let publicSuffixes: PublicSuffixList
+    private var organisationalDomains: [String: String?] = [:]
 
     init(domain: String, others: [String], publicSuffixes: PublicSuffixList) {
         func organisationalDomain(_ name: String) -> String {
@@ -266,9 +303,17 @@ private struct ClientDomains {
         self.publicSuffixes = publicSuffixes
     }
 
-    func owns(_ domain: String) -> Bool {
+    mutating func owns(_ domain: String) -> Bool {
         let normalized = DomainName.normalized(domain)
-        return organisational.contains(publicSuffixes.organisationalDomain(of: normalized) ?? normalized)
+        return organisational.contains(organisationalDomain(of: normalized) ?? normalized)
+    }
+
+    /// `publicSuffixes.organisationalDomain(of:)`, each name worked out once.
+    mutating func organisationalDomain(of name: String) -> String? {
+        if let known = organisationalDomains[name] { return known }
+        let found = publicSuffixes.organisationalDomain(of: name)
+        organisationalDomains[name] = .some(found)
+        return found
     }
 }
 
@@ -290,6 +335,20 @@ private struct AuthenticationKey: Hashable {
         dkimAligned = record.dkimAligned
         spfAligned = record.spfAligned
     }
+
+    /// The identifiers only: keys that differ in them alone are rare, and hashing every
+    /// result word and human-readable comment of every record cost more than the few extra
+    /// comparisons. Equal keys still hash alike.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(dkimResults.count)
+        for result in dkimResults {
+            hasher.combine(result.domain)
+            hasher.combine(result.selector)
+        }
+        hasher.combine(spfResults.count)
+        for result in spfResults { hasher.combine(result.domain) }
+        hasher.combine(envelopeFrom)
+    }
 }
 
 /// The identifiers of one record that authentication vouched for.
@@ -303,6 +362,11 @@ private struct RecordEvidence {
     /// The envelope_from, when some SPF check of the record passed: reporters put the HELO name
     /// in the SPF result now and then while envelope_from holds the MAIL FROM.
     var vouchedEnvelopeDomain: String?
+    /// The distinct domains of `dkimPasses`; of `spfPassDomains` and `vouchedEnvelopeDomain`;
+    /// of `returnPathPassDomains`: what each record of this evidence adds to its sender.
+    var signers: Set<String> = []
+    var envelopes: Set<String> = []
+    var returnPaths: Set<String> = []
 
     init(_ record: ReportRecord) {
         for result in record.dkimResults where result.result == .pass {
@@ -319,6 +383,9 @@ private struct RecordEvidence {
         if !spfPassDomains.isEmpty, let envelope = record.envelopeFrom.map(Self.domainOfEnvelope), !envelope.isEmpty {
             vouchedEnvelopeDomain = envelope
         }
+        signers = Set(dkimPasses.map(\.domain))
+        envelopes = Set(spfPassDomains + [vouchedEnvelopeDomain].compactMap { $0 })
+        returnPaths = Set(returnPathPassDomains)
     }
 
     /// The receiver says it made an exception for a forward, or the client's signature passed
@@ -364,11 +431,9 @@ private struct SenderAccumulator {
         tally.add(record)
         sources[record.sourceIP, default: MessageTally()].add(record)
         if evidence.looksForwarded(record) { forwardedMessages += count }
-        let signers = Set(evidence.dkimPasses.map(\.domain))
+        let signers = evidence.signers
         for domain in signers { signingDomains[domain, default: 0] += count }
-        for domain in Set(evidence.spfPassDomains + [evidence.vouchedEnvelopeDomain].compactMap { $0 }) {
-            envelopeDomains[domain, default: 0] += count
-        }
+        for domain in evidence.envelopes { envelopeDomains[domain, default: 0] += count }
 
         guard record.dkimAligned != .pass else { return }
         if signers.isEmpty {
@@ -377,7 +442,7 @@ private struct SenderAccumulator {
             unalignedSignatureMessages += count
             for domain in signers { unalignedSignatures[domain, default: 0] += count }
         }
-        let returnPaths = Set(evidence.returnPathPassDomains)
+        let returnPaths = evidence.returnPaths
         if record.spfAligned != .pass && !returnPaths.isEmpty {
             unalignedReturnPathMessages += count
             for domain in returnPaths { unalignedReturnPaths[domain, default: 0] += count }

@@ -12,7 +12,7 @@ struct ClientPagesRenderer {
     let shell: PageShell
     let words: LocaleStrings
     let resellerID: String
-    let classifier: SenderClassifier
+    let senders: ClientSenders
 
     private var format: LocaleFormatter { LocaleFormatter(locale: words.locale) }
     private var theme: ResolvedTheme { shell.theme }
@@ -46,17 +46,18 @@ struct ClientPagesRenderer {
             let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
             let total = data.total
             let tls = TLSPageBuilder(client: client, data: data, words: words, format: format)
-            let recordsByDomain = Dictionary(grouping: data.records, by: \.domain)
+            let recordsByDomain = senders.records(in: month)
+            let monthSenders = senders.senders(in: month)
             var analyses: [String: DomainAnalysis] = [:]
             for domain in client.domains {
                 analyses[domain] = DomainAnalysis(
-                    domain: domain, records: recordsByDomain[domain]?.map(\.record) ?? [], stats: data.domains[domain],
-                    classifier: classifier, otherDomains: client.domains.filter { $0 != domain })
+                    domain: domain, records: recordsByDomain[domain] ?? [], stats: data.domains[domain],
+                    senders: monthSenders[domain] ?? [])
             }
             let findings = FindingsAnalyzer(client: client, format: format)
-                .findings(current: data, previous: previousMonth.flatMap { months[$0] }, senders: analyses.mapValues(\.senders),
+                .findings(current: data, previous: previousMonth.flatMap { months[$0] }, senders: monthSenders,
                           previousSenders: previousSenders)
-            previousSenders = analyses.mapValues(\.senders)
+            previousSenders = monthSenders
             let previousTotal = previousMonth.flatMap { months[$0]?.total }
             files["\(folder)/index.html"] = try page(
                 "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,

@@ -76,9 +76,10 @@ struct ClientRenderer: Sendable {
         }
 
         let data = try aggregate(selections, for: key, router: plan.router)
-        let rendered = try site.renderClient(client, months: data)
+        let senders = ClientSenders(client: client, months: data, classifier: classifier)
+        let rendered = try site.renderClient(client, months: data, senders: senders)
         try writer.write(rendered.files.mapKeys { "\(reseller.id)/\($0)" })
-        let entry = rows.entry(reseller: reseller, client: client, months: data, folder: folder)
+        let entry = rows.entry(reseller: reseller, client: client, months: data, senders: senders, folder: folder)
         return ClientOutcome(
             client: client.id, pages: rendered.pages, entry: entry,
             record: RenderRecord(fingerprint: fingerprint, pages: rendered.pages, summary: entry.encoded()))

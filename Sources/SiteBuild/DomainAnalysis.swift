@@ -25,6 +25,14 @@ struct DomainAnalysis {
         senders = classifier.classify(records, for: domain, otherClientDomains: otherDomains)
     }
 
+    /// With the senders already classified (see `ClientSenders`).
+    init(domain: String, records: [ReportRecord], stats: DomainMonth?, senders: [SenderSummary]) {
+        self.domain = domain
+        self.records = records
+        self.stats = stats
+        self.senders = senders
+    }
+
     /// Senders the client configures: known services, its own servers, third parties that pass.
     var authorisedSenders: [SenderSummary] {
         senders.filter {
@@ -113,7 +121,7 @@ struct DomainAnalysis {
         let authorised = records.filter { authorisedIPs.contains($0.sourceIP) && $0.count > 0 }
         let total = authorised.reduce(0) { $0 + $1.count }
         func share(_ predicate: (ReportRecord) -> Bool) -> Double? {
-            total > 0 ? Double(authorised.filter(predicate).reduce(0) { $0 + $1.count }) / Double(total) : nil
+            total > 0 ? Double(authorised.reduce(0) { predicate($1) ? $0 + $1.count : $0 }) / Double(total) : nil
         }
         func judged(_ key: String, _ value: Double?, applies: Bool = true, extra: [String: String] = [:]) -> CheckItem {
             guard let value else { return CheckItem(key: key, status: .unknown, values: extra) }

@@ -156,25 +156,65 @@ enum RecordsCSV {
         "dkim_results", "spf_results", "override_reasons",
     ]
 
+    /// Written as bytes into one growing buffer, cell by cell: building an array of cells and
+    /// joining it per row was most of this file's cost.
     static func render(_ records: [AggregatedRecord]) -> Data {
-        var lines = [header.joined(separator: ",")]
-        lines.reserveCapacity(records.count + 1)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((records.count + 1) * 256)
+        bytes.append(contentsOf: header.joined(separator: ",").utf8)
+        var cell = ""
+        var dates = LastDateRange()
+        func next(_ value: String) {
+            bytes.append(UInt8(ascii: ","))
+            appendField(value, to: &bytes)
+        }
         for index in rowOrder(records) {
             let item = records[index]
             let record = item.record
-            let fields = [
-                item.domain, record.headerFrom, item.report.orgName, item.report.reportID,
-                UTCTimestamp.iso8601(item.dateRange.begin), UTCTimestamp.iso8601(item.dateRange.end),
-                record.sourceIP, String(record.count), record.disposition.description,
-                record.dkimAligned.description, record.spfAligned.description, record.dmarcPass ? "pass" : "fail",
-                record.envelopeFrom ?? "", record.envelopeTo ?? "",
-                record.dkimResults.map { "\($0.domain)\($0.selector.map { " s=\($0)" } ?? ""): \($0.result)" }.joined(separator: "; "),
-                record.spfResults.map { "\($0.domain)\($0.scope.map { " (\($0))" } ?? ""): \($0.result)" }.joined(separator: "; "),
-                record.overrideReasons.map { "\($0.type)\($0.comment.map { ": \($0)" } ?? "")" }.joined(separator: "; "),
-            ]
-            lines.append(fields.map(field).joined(separator: ","))
+            bytes.append(contentsOf: [0x0D, 0x0A])
+            appendField(item.domain, to: &bytes)
+            next(record.headerFrom)
+            next(item.report.orgName)
+            next(item.report.reportID)
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: dates.bytes(of: item.dateRange))
+            next(record.sourceIP)
+            next(String(record.count))
+            next(record.disposition.description)
+            next(record.dkimAligned.description)
+            next(record.spfAligned.description)
+            next(record.dmarcPass ? "pass" : "fail")
+            next(record.envelopeFrom ?? "")
+            next(record.envelopeTo ?? "")
+
+            cell.removeAll(keepingCapacity: true)
+            for (position, result) in record.dkimResults.enumerated() {
+                if position > 0 { cell += "; " }
+                cell += result.domain
+                if let selector = result.selector { cell += " s=" + selector }
+                cell += ": " + result.result.description
+            }
+            next(cell)
+
+            cell.removeAll(keepingCapacity: true)
+            for (position, result) in record.spfResults.enumerated() {
+                if position > 0 { cell += "; " }
+                cell += result.domain
+                if let scope = result.scope { cell += " (" + scope + ")" }
+                cell += ": " + result.result.description
+            }
+            next(cell)
+
+            cell.removeAll(keepingCapacity: true)
+            for (position, reason) in record.overrideReasons.enumerated() {
+                if position > 0 { cell += "; " }
+                cell += reason.type.description
+                if let comment = reason.comment { cell += ": " + comment }
+            }
+            next(cell)
         }
-        return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        return Data(bytes)
     }
 
     /// Indices in a stable order: domain, time, reporter, report, then the record's own values.
@@ -203,6 +243,24 @@ enum RecordsCSV {
         }
     }
 
+    /// The `begin_utc,end_utc` cells of the last date range written: rows come report by
+    /// report, and a report's records share its range.
+    private struct LastDateRange {
+        private var range: DateRange?
+        private var cells: [UInt8] = []
+
+        mutating func bytes(of range: DateRange) -> [UInt8] {
+            if range != self.range {
+                self.range = range
+                cells.removeAll(keepingCapacity: true)
+                UTCTimestamp.appendISO8601(range.begin, to: &cells)
+                cells.append(UInt8(ascii: ","))
+                UTCTimestamp.appendISO8601(range.end, to: &cells)
+            }
+            return cells
+        }
+    }
+
     private struct ReportKey: Hashable, Comparable {
         var domain: String
         var begin: Int64
@@ -213,24 +271,88 @@ enum RecordsCSV {
 
     /// RFC 4180 quoting, and a leading apostrophe on cells a spreadsheet would run as a formula.
     static func field(_ value: String) -> String {
-        var value = value
-        if let first = value.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first) {
-            value = "'" + value
+        var bytes: [UInt8] = []
+        appendField(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `field(value)` appended to `bytes`, without building the cell on its own first.
+    static func appendField(_ value: String, to bytes: inout [UInt8]) {
+        if let done = value.utf8.withContiguousStorageIfAvailable({ appendField(utf8: $0, to: &bytes) }) { return done }
+        Array(value.utf8).withUnsafeBufferPointer { appendField(utf8: $0, to: &bytes) }
+    }
+
+    private static func appendField(utf8 value: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        let runsAsFormula = value.first.map(isFormulaStart) ?? false
+        let needsQuotes = value.contains(where: needsQuoting)
+        if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+        if runsAsFormula { bytes.append(UInt8(ascii: "'")) }
+        guard needsQuotes else {
+            bytes.append(contentsOf: value)
+            return
         }
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else {
-            return value
+        for byte in value {
+            bytes.append(byte)
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
         }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func needsQuoting(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0D: true
+        default: false
+        }
+    }
+
+    private static func isFormulaStart(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: true
+        default: false
+        }
     }
 }
 
 enum UTCTimestamp {
     /// `2025-12-01T00:00:00Z`, built by hand: Foundation's formatters are slow and locale-bound.
     static func iso8601(_ seconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        appendISO8601(seconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `iso8601(seconds)` appended to `bytes`, digit by digit.
+    static func appendISO8601(_ seconds: Int64, to bytes: inout [UInt8]) {
         let days = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let (y, m, d) = CivilDate.from(daysSinceEpoch: days)
-        return "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))T\(padded(secondOfDay / 3600, 2)):\(padded(secondOfDay % 3600 / 60, 2)):\(padded(secondOfDay % 60, 2))Z"
+        guard (0...9999).contains(y) else {
+            // Years of other widths keep the general form (never seen in real reports).
+            let date = [padded(y, 4), padded(m, 2), padded(d, 2)].joined(separator: "-")
+            let time = [padded(secondOfDay / 3600, 2), padded(secondOfDay % 3600 / 60, 2), padded(secondOfDay % 60, 2)].joined(separator: ":")
+            bytes.append(contentsOf: (date + "T" + time + "Z").utf8)
+            return
+        }
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(y, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(m, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(d, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 3600 / 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     private static func padded(_ value: Int, _ width: Int) -> String {

@@ -77,23 +77,15 @@ struct PortfolioRowBuilder: Sendable {
     static let locale = "en"
 
     let words: LocaleStrings
-    let classifier: SenderClassifier
     private var format: LocaleFormatter { LocaleFormatter(locale: Self.locale) }
 
-    init(theme: ResolvedTheme, classifier: SenderClassifier) throws(ThemeError) {
+    init(theme: ResolvedTheme) throws(ThemeError) {
         words = try theme.strings(for: Self.locale)
-        self.classifier = classifier
     }
 
-    private func senders(of month: OwnerMonth, client: ClientConfig) -> [String: [SenderSummary]] {
-        let recordsByDomain = Dictionary(grouping: month.records, by: \.domain)
-        return Dictionary(uniqueKeysWithValues: client.domains.map { domain in
-            (domain, classifier.classify(recordsByDomain[domain]?.map(\.record) ?? [], for: domain,
-                                         otherClientDomains: client.domains.filter { $0 != domain }))
-        })
-    }
-
-    func entry(reseller: ResellerConfig, client: ClientConfig, months: [ReportMonth: OwnerMonth], folder: String) -> PortfolioEntry {
+    func entry(
+        reseller: ResellerConfig, client: ClientConfig, months: [ReportMonth: OwnerMonth], senders: ClientSenders, folder: String
+    ) -> PortfolioEntry {
         let href = "../\(reseller.id)/\(folder)/index.html"
         guard let latest = months.keys.max(), let data = months[latest] else {
             return PortfolioEntry(row: PortfolioRow(reseller: reseller.name, client: client.name, href: href, month: "–", messages: "0", passRate: "–",
@@ -102,10 +94,11 @@ struct PortfolioRowBuilder: Sendable {
         }
         let total = data.total
         // The month page compares with the previous month that has data; so does the portfolio.
-        let previous = months.keys.filter { $0 < latest }.max().flatMap { months[$0] }
+        let previousMonth = months.keys.filter { $0 < latest }.max()
+        let previous = previousMonth.flatMap { months[$0] }
         let findings = FindingsAnalyzer(client: client, format: format).findings(
-            current: data, previous: previous, senders: senders(of: data, client: client),
-            previousSenders: previous.map { senders(of: $0, client: client) })
+            current: data, previous: previous, senders: senders.senders(in: latest),
+            previousSenders: previousMonth.map(senders.senders(in:)))
         let policies = client.domains.compactMap { domain in
             FindingsAnalyzer.dominantPolicy(data.domains[domain]).map { "\(domain): \(FindingsAnalyzer.policyLabel($0))" }
         }

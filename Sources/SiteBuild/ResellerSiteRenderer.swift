@@ -18,18 +18,16 @@ struct ResellerSiteRenderer: Sendable {
     let reseller: ResellerConfig
     let theme: ResolvedTheme
     let folders: ClientFolders
-    let classifier: SenderClassifier
     private let assets: ThemeAssets
     private let words: LocaleStrings
     private let shell: PageShell
 
     private let markdown = MarkdownRenderer()
 
-    init(reseller: ResellerConfig, theme: ResolvedTheme, folders: ClientFolders, classifier: SenderClassifier) throws(ThemeError) {
+    init(reseller: ResellerConfig, theme: ResolvedTheme, folders: ClientFolders) throws(ThemeError) {
         self.reseller = reseller
         self.theme = theme
         self.folders = folders
-        self.classifier = classifier
         assets = try ThemeAssets(theme: theme)
         words = try theme.strings(for: reseller.locale)
         shell = PageShell(reseller: reseller, theme: theme, assets: assets, markdown: markdown)
@@ -53,13 +51,13 @@ struct ResellerSiteRenderer: Sendable {
     }
 
     /// One client's folder: paths relative to the deploy root.
-    func renderClient(_ client: ClientConfig, months: [ReportMonth: OwnerMonth]) throws -> RenderedSite {
+    func renderClient(_ client: ClientConfig, months: [ReportMonth: OwnerMonth], senders: ClientSenders) throws -> RenderedSite {
         var site = RenderedSite()
         let clientWords = client.locale == reseller.locale ? words : try theme.strings(for: client.locale)
         let folder = folders.folder(ClientKey(reseller: reseller.id, client: client.id))
         let clientPages = ClientPagesRenderer(
             client: client, folder: folder, months: months, shell: shell, words: clientWords,
-            resellerID: reseller.id, classifier: classifier)
+            resellerID: reseller.id, senders: senders)
         for (path, bytes) in try clientPages.render() {
             site.files["\(folder)/\(path)"] = bytes
             if path.hasSuffix(".html") { site.pages += 1 }

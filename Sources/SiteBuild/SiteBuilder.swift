@@ -196,12 +196,12 @@ public struct SiteBuilder: Sendable {
         var entries: [PortfolioEntry] = []
         var records: [(reseller: String, client: String, record: RenderRecord?)] = []
         do {
-            let rowBuilder = try PortfolioRowBuilder(theme: portfolioTheme, classifier: classifier)
+            let rowBuilder = try PortfolioRowBuilder(theme: portfolioTheme)
             for reseller in config.resellers {
                 guard let theme = themes[reseller.id] else { continue }
                 progress("[render] \(reseller.id): \(reseller.clients.count) clients")
                 do {
-                    let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, folders: folders, classifier: classifier)
+                    let site = try ResellerSiteRenderer(reseller: reseller, theme: theme, folders: folders)
                     let root = try site.rootFiles()
                     try writer.write(root.files.mapKeys { "\(reseller.id)/\($0)" })
                     report.pages += root.pages
