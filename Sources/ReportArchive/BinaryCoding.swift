@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Appends values as compact bytes: LEB128 varints, zigzag for signed numbers, strings as
 /// length and UTF-8. Faster to write and read back than JSON, which matters when a build
 /// decodes a year of reports.
@@ -72,6 +78,13 @@ public struct BinaryDecodingError: Error, CustomStringConvertible {
 struct BinaryReader {
     private let bytes: [UInt8]
     private var offset = 0
+    /// Strings too long to be stored inline, recently read: a report repeats its header_from
+    /// and DKIM/SPF domains in every record, and one shared copy saves an allocation each
+    /// time and makes later comparisons of the copies cheap.
+    private var recentStrings: [(start: Int, length: Int, value: String)] = []
+    private var nextRecent = 0
+    private static let recentCapacity = 8
+    private static let inlineStringLength = 15
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -115,7 +128,24 @@ struct BinaryReader {
     mutating func string() throws(BinaryDecodingError) -> String {
         let length = try count()
         defer { offset += length }
-        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+        guard length > Self.inlineStringLength else {
+            return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+        }
+        let start = offset
+        let seen = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.flatMap { base in
+                recentStrings.first { $0.length == length && memcmp(base + $0.start, base + start, length) == 0 }
+            }
+        }
+        if let seen { return seen.value }
+        let value = String(decoding: bytes[start..<start + length], as: UTF8.self)
+        if recentStrings.count < Self.recentCapacity {
+            recentStrings.append((start, length, value))
+        } else {
+            recentStrings[nextRecent] = (start, length, value)
+            nextRecent = (nextRecent + 1) % Self.recentCapacity
+        }
+        return value
     }
 
     mutating func optionalString() throws(BinaryDecodingError) -> String? {
