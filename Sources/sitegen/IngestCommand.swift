@@ -22,7 +22,7 @@ struct IngestCommand: ParsableCommand {
     var archive: String?
 
     @Option(name: .long, help: ArgumentHelp("Files per transaction.", valueName: "n"))
-    var batchSize = 2_000
+    var batchSize = ArchiveIngester.defaultBatchSize
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
