@@ -175,10 +175,9 @@ enum ReportFolder {
     private static func entries(of directory: OpaquePointer) -> (names: [String], undecodable: [String]) {
         var names: [String] = []
         var undecodable: [String] = []
-        while let entry = readdir(directory) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+        for bytes in FolderEntries.names(of: directory) {
             if let name = String(validating: bytes, as: UTF8.self) {
-                if name != ".", name != ".." { names.append(name) }
+                names.append(name)
             } else {
                 undecodable.append(String(decoding: bytes, as: UTF8.self))
             }

@@ -81,9 +81,8 @@ final class SiteWriter: @unchecked Sendable {
             throw CarryOverError(path: target.path, step: "create the folder", code: errno)
         }
         var count = 0
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != ".", name != ".." else { continue }
+        for bytes in FolderEntries.names(of: folder) {
+            let name = String(decoding: bytes, as: UTF8.self)
             let from = source.appendingPathComponent(name)
             let to = target.appendingPathComponent(name)
             var info = stat()
@@ -134,13 +133,8 @@ enum FolderRemoval {
             throw CarryOverError(path: path, step: "list", code: errno)
         }
         defer { closedir(listing) }
-        var names: [[CChar]] = []
-        while let entry = readdir(listing) {
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in raw.prefix { $0 != 0 }.map { CChar(bitPattern: $0) } }
-            if entryName != [0x2E], entryName != [0x2E, 0x2E] { names.append(entryName + [0]) }
-        }
-        for entryName in names {
-            try remove(entryName, in: folder, shownAs: path + "/" + String(decoding: entryName.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        for entryName in FolderEntries.names(of: listing) {
+            try remove(entryName.map { CChar(bitPattern: $0) } + [0], in: folder, shownAs: path + "/" + String(decoding: entryName, as: UTF8.self))
         }
         guard unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
             throw CarryOverError(path: path, step: "remove the folder", code: errno)
