@@ -59,6 +59,11 @@ public struct ArchiveIngester: Sendable {
         // hashes count as archived, as they will be by the time n + 1 is committed.
         var committing: (commit: BackgroundCommit, files: Int, hashes: Set<String>)?
         var done = 0
+        func finish(_ commit: (commit: BackgroundCommit, files: Int, hashes: Set<String>)) throws {
+            result.added.merge(try commit.commit.wait())
+            done += commit.files
+            progress(StepProgress(step: "ingest", done: done, total: changed.count, elapsed: Date().timeIntervalSince(started)))
+        }
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
             let files = try read(batch, folder: folder, committing: committing?.hashes ?? []).map { file in
@@ -69,19 +74,11 @@ public struct ArchiveIngester: Sendable {
             }
             // Files that could not be read are not remembered, so the next run tries them again.
             let prepared = ParallelMap.map(files.filter { !$0.contentHash.isEmpty }, PreparedFile.init)
-            if let previous = committing {
-                result.added.merge(try previous.commit.wait())
-                done += previous.files
-                progress(StepProgress(step: "ingest", done: done, total: changed.count, elapsed: Date().timeIntervalSince(started)))
-            }
+            if let previous = committing { try finish(previous) }
             committing = (BackgroundCommit(store: store, files: prepared), batch.count, Set(prepared.map(\.contentHash)))
             result.count(files)
         }
-        if let last = committing {
-            result.added.merge(try last.commit.wait())
-            done += last.files
-            progress(StepProgress(step: "ingest", done: done, total: changed.count, elapsed: Date().timeIntervalSince(started)))
-        }
+        if let last = committing { try finish(last) }
         result.skippedFiles.sort { $0.file < $1.file }
         return result
     }
