@@ -71,7 +71,7 @@ struct ClientRenderer: Sendable {
         if plan.reuse, writer.canCarryOver(outputFolder),
            let previous = try store.renderRecord(scope: plan.scope, reseller: reseller.id, client: client.id),
            previous.fingerprint == fingerprint, let entry = PortfolioEntry.decoded(previous.summary) {
-            try writer.carryOver(outputFolder)
+            writer.carryOver(outputFolder)
             return ClientOutcome(client: client.id, pages: previous.pages, reused: true, entry: entry, record: previous)
         }
 

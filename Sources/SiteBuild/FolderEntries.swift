@@ -15,4 +15,10 @@ enum FolderEntries {
         }
         return names
     }
+
+    static func names(atPath path: String) throws -> [[UInt8]] {
+        guard let folder = opendir(path) else { throw SiteFileError(path: path, step: "list", code: errno) }
+        defer { closedir(folder) }
+        return names(of: folder)
+    }
 }

@@ -1,4 +1,3 @@
-import CSiteSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -132,18 +131,12 @@ struct PublishDirectory {
         try move(staging, to: previous, step: .dir)
     }
 
-    /// Swaps two folders in one step; where the file system cannot, falls back to two renames
-    /// through a third name (a moment without the live folder).
     private func exchange(_ first: URL, _ second: URL, step: PublishError.Step) throws(PublishError) {
-        if sitegen_exchange_paths(first.path, second.path) == 0 { return }
-        let code = errno
-        guard code == EINVAL || code == ENOSYS || code == ENOTSUP else {
-            throw PublishError(step: step, subject: second.path, reason: "cannot swap in \(first.path) (\(String(cString: strerror(code))))")
+        do {
+            try FolderSwap.exchange(first, second)
+        } catch {
+            throw PublishError(step: step, subject: second.path, reason: "\(error)")
         }
-        let aside = PublishPaths.sibling(of: second, suffix: ".swap")
-        try move(second, to: aside, step: step)
-        try move(first, to: second, step: step)
-        try move(aside, to: first, step: step)
     }
 
     private func move(_ from: URL, to: URL, step: PublishError.Step) throws(PublishError) {

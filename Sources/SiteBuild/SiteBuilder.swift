@@ -115,7 +115,12 @@ public struct BuildReport: Sendable {
     /// Clients whose pages were carried over from the last build unchanged.
     public var clientsReused = 0
     public var pages = 0
+    /// Files written into the sites this build replaced (carried-over files included).
     public var filesWritten = 0
+    /// Sites (reseller roots, the portfolio) swapped in, and those left in place because
+    /// their new version equals the current one.
+    public var sitesReplaced = 0
+    public var sitesUnchanged = 0
     public var failures: [BuildFailure] = []
     /// Theme problems that do not stop the build, e.g. words a locale lacks.
     public var themeWarnings: [String] = []
@@ -233,10 +238,12 @@ public struct SiteBuilder: Sendable {
             report.failures.append(BuildFailure(step: .render, subject: PortfolioRenderer.folder, reason: "\(error)"))
         }
 
-        progress("[write] \(writer.filesWritten) files to \(output.path)")
+        progress("[write] swapping the changed sites into \(output.path)")
         do {
-            try writer.commit()
-            report.filesWritten = writer.filesWritten
+            let written = try writer.commit()
+            report.filesWritten = written.filesWritten
+            report.sitesReplaced = written.sitesReplaced
+            report.sitesUnchanged = written.sitesUnchanged
             report.output = output
             try store.saveRenderRecords(scope: plan.scope, records)
         } catch {

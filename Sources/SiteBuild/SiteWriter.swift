@@ -1,27 +1,32 @@
+import CSiteSystem
 import Foundation
+import ReportModel
 
-/// Writes a whole output tree into a staging folder beside the destination, then swaps it in
-/// with renames, so a reader sees the old site or the new one, never half of each.
+/// Writes the output folder's sites into a staging folder beside it, then swaps each changed
+/// site in with one rename, so a visitor sees a site's old version or its new one, never half
+/// of each. A site is one entry of the output folder: a reseller's deploy root, the portfolio.
 ///
 /// Files are written as they are rendered (so a build holds one client's pages at a time, not
-/// the whole site), and folders of the current site whose content would not change are carried
-/// into the staging folder as hard links instead of being rendered again.
+/// the whole site). Client folders whose content would not change are only noted, then
+/// carried into a changed site as hard links at the end. A site whose new version would equal
+/// the current one (its files the same bytes, its folders the same) is left in place untouched:
+/// a rebuild after one new report replaces only the site of that report's client.
 final class SiteWriter: @unchecked Sendable {
     let destination: URL
     private let staging: URL
-    private let previous: URL
     private let manager = FileManager.default
     private let lock = NSLock()
     private var created: Set<String> = []
-    private(set) var filesWritten = 0
+    private var plans: [String: SitePlan] = [:]
 
     init(destination: URL) throws {
         self.destination = destination
         let parent = destination.deletingLastPathComponent()
         staging = parent.appendingPathComponent(".\(destination.lastPathComponent).staging")
-        previous = parent.appendingPathComponent(".\(destination.lastPathComponent).previous")
+        // `.previous` is where sitegen before 0.5 kept the replaced site while swapping.
+        let older = parent.appendingPathComponent(".\(destination.lastPathComponent).previous")
         try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-        for leftover in [staging, previous] where manager.fileExists(atPath: leftover.path) {
+        for leftover in [staging, older] where manager.fileExists(atPath: leftover.path) {
             try FolderRemoval.remove(leftover)
         }
         try manager.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -35,7 +40,12 @@ final class SiteWriter: @unchecked Sendable {
             try makeFolder(url.deletingLastPathComponent())
             try data.write(to: url)
         }
-        lock.withLock { filesWritten += files.count }
+        lock.withLock {
+            for path in files.keys {
+                let (site, inner) = Self.split(path)
+                plans[site, default: SitePlan()].written.insert(inner)
+            }
+        }
     }
 
     /// Whether the current site has this folder (relative to the output root) to carry over.
@@ -44,26 +54,59 @@ final class SiteWriter: @unchecked Sendable {
         return manager.fileExists(atPath: destination.appendingPathComponent(folder).path, isDirectory: &isFolder) && isFolder.boolValue
     }
 
-    /// Takes a folder of the current site into the new one unchanged (hard links; a copy where
-    /// links are not possible). Returns the number of files carried.
-    @discardableResult
-    func carryOver(_ folder: String) throws -> Int {
-        let source = destination.appendingPathComponent(folder)
-        let target = staging.appendingPathComponent(folder)
-        try makeFolder(target.deletingLastPathComponent())
-        let count = try linkTree(source, to: target)
-        lock.withLock { filesWritten += count }
-        return count
+    /// Takes a folder of the current site (relative to the output root, inside a site) into the
+    /// new version unchanged. Safe to call from several threads.
+    func carryOver(_ folder: String) {
+        let (site, inner) = Self.split(folder)
+        lock.withLock { _ = plans[site, default: SitePlan()].carried.insert(inner) }
     }
 
-    /// Swaps the staging folder in for the destination.
-    func commit() throws {
-        if manager.fileExists(atPath: destination.path) {
-            try manager.moveItem(at: destination, to: previous)
+    /// Swaps each changed site in for its current version, removes the sites this build did not
+    /// produce, and says what it did.
+    func commit() throws -> SiteWriteResult {
+        try manager.createDirectory(at: destination, withIntermediateDirectories: true)
+        var result = SiteWriteResult()
+        let sites = plans.sorted { $0.key < $1.key }.map { (name: $0.key, plan: $0.value) }
+        let unchanged = ParallelMap.map(sites) { site in
+            SiteComparison(current: destination.appendingPathComponent(site.name), staged: staging.appendingPathComponent(site.name), plan: site.plan).isUnchanged
         }
-        try manager.moveItem(at: staging, to: destination)
-        if manager.fileExists(atPath: previous.path) {
-            try FolderRemoval.remove(previous)
+        let changed = sites.indices.filter { !unchanged[$0] }.map { sites[$0] }
+        let carried = changed.flatMap { site, plan in plan.carried.sorted().map { (site, $0, plan.written) } }
+        let linked = ParallelMap.map(carried) { site, folder, written in
+            Result {
+                try linkTree(destination.appendingPathComponent(site).appendingPathComponent(folder),
+                             to: staging.appendingPathComponent(site).appendingPathComponent(folder),
+                             relative: folder, skipping: written)
+            }
+        }
+        for files in linked { result.filesWritten += try files.get() }
+        for (site, plan) in changed {
+            try FolderSwap.replace(destination.appendingPathComponent(site), with: staging.appendingPathComponent(site))
+            result.filesWritten += plan.written.count
+        }
+        result.sitesReplaced = changed.count
+        result.sitesUnchanged = sites.count - changed.count
+        try moveUnproducedEntries()
+        try FolderRemoval.remove(staging)
+        return result
+    }
+
+    /// Entries of the output folder this build did not produce (a reseller no longer in the
+    /// config) go into the staging folder, which holds the replaced versions and is removed
+    /// next. Names are taken as raw bytes: they need not be UTF-8.
+    private func moveUnproducedEntries() throws {
+        let output = open(destination.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard output >= 0 else { throw SiteFileError(path: destination.path, step: "open", code: errno) }
+        defer { close(output) }
+        let stagingFolder = open(staging.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard stagingFolder >= 0 else { throw SiteFileError(path: staging.path, step: "open", code: errno) }
+        defer { close(stagingFolder) }
+        for raw in try FolderEntries.names(atPath: destination.path) {
+            if let name = String(validating: raw, as: UTF8.self), plans[name] != nil { continue }
+            let cName = raw.map { CChar(bitPattern: $0) } + [0]
+            guard renameat(output, cName, stagingFolder, cName) == 0 else {
+                throw SiteFileError(path: destination.path + "/" + String(decoding: raw, as: UTF8.self), step: "remove", code: errno)
+            }
         }
     }
 
@@ -72,25 +115,33 @@ final class SiteWriter: @unchecked Sendable {
         try? FolderRemoval.remove(staging)
     }
 
+    /// "site/inner/path" → ("site", "inner/path"); a file at the root is its own site.
+    private static func split(_ path: String) -> (site: String, inner: String) {
+        guard let slash = path.firstIndex(of: "/") else { return (path, "") }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
+
     /// Links the files of a folder tree with plain system calls: a carried-over site has
-    /// thousands of folders, and FileManager checks every path component of each.
-    private func linkTree(_ source: URL, to target: URL) throws -> Int {
+    /// thousands of folders, and FileManager checks every path component of each. Files this
+    /// build wrote (`skipping`, paths relative to the site) keep the new version.
+    private func linkTree(_ source: URL, to target: URL, relative: String, skipping written: Set<String>) throws -> Int {
         guard let folder = opendir(source.path) else { return 0 }
         defer { closedir(folder) }
         guard mkdir(target.path, 0o755) == 0 || errno == EEXIST else {
-            throw CarryOverError(path: target.path, step: "create the folder", code: errno)
+            throw SiteFileError(path: target.path, step: "create the folder", code: errno)
         }
         var count = 0
         for bytes in FolderEntries.names(of: folder) {
             let name = String(decoding: bytes, as: UTF8.self)
+            let path = relative + "/" + name
             let from = source.appendingPathComponent(name)
             let to = target.appendingPathComponent(name)
             var info = stat()
             guard fstatat(dirfd(folder), name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                count += try linkTree(from, to: to)
-            case S_IFREG:
+                count += try linkTree(from, to: to, relative: path, skipping: written)
+            case S_IFREG where !written.contains(path):
                 if link(from.path, to.path) != 0 { try manager.copyItem(at: from, to: to) }
                 count += 1
             default:
@@ -108,12 +159,114 @@ final class SiteWriter: @unchecked Sendable {
     }
 }
 
+/// What the build puts in one site: the files it wrote and the client folders it carries over
+/// from the current version, as paths relative to the site.
+struct SitePlan: Sendable {
+    var written: Set<String> = []
+    var carried: Set<String> = []
+}
+
+/// What `SiteWriter.commit` did.
+struct SiteWriteResult: Sendable {
+    /// Files written or carried into the sites that were replaced.
+    var filesWritten = 0
+    var sitesReplaced = 0
+    var sitesUnchanged = 0
+}
+
+/// Whether a site's new version equals its current one: every file written has the same
+/// bytes as the current file, every carried folder is there, and the current site holds
+/// nothing else. Reads only the site's own files and folders, not the carried client folders.
+struct SiteComparison {
+    let current: URL
+    let staged: URL
+    let plan: SitePlan
+
+    var isUnchanged: Bool {
+        if plan.written == [""] { return sameBytes("") }
+        var expectedFolders: Set<String> = [""]
+        for path in plan.written.union(plan.carried) {
+            var folder = path
+            while let slash = folder.lastIndex(of: "/") {
+                folder = String(folder[..<slash])
+                expectedFolders.insert(folder)
+            }
+        }
+        return plan.written.sorted().allSatisfy(sameBytes) && holdsOnlyExpected("", folders: expectedFolders)
+    }
+
+    private func sameBytes(_ path: String) -> Bool {
+        let old = path.isEmpty ? current : current.appendingPathComponent(path)
+        let new = path.isEmpty ? staged : staged.appendingPathComponent(path)
+        guard let oldBytes = FileManager.default.contents(atPath: old.path),
+              let newBytes = FileManager.default.contents(atPath: new.path)
+        else { return false }
+        return oldBytes == newBytes
+    }
+
+    /// Walks the current site, not into carried folders: each entry must be a file written,
+    /// a carried folder, or a folder on the way to one of them.
+    private func holdsOnlyExpected(_ relative: String, folders: Set<String>) -> Bool {
+        let url = relative.isEmpty ? current : current.appendingPathComponent(relative)
+        guard let names = try? FolderEntries.names(atPath: url.path) else { return false }
+        for raw in names {
+            guard let name = String(validating: raw, as: UTF8.self) else { return false }
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(url.appendingPathComponent(name).path, &info) == 0 else { return false }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                guard plan.written.contains(path) else { return false }
+            case S_IFDIR where plan.carried.contains(path):
+                continue
+            case S_IFDIR where folders.contains(path):
+                guard holdsOnlyExpected(path, folders: folders) else { return false }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// Replaces a file-system entry with another in one step.
+enum FolderSwap {
+    /// Puts `new` at `current`'s place; the replaced version ends up at `new`'s path. Where the
+    /// file system cannot swap, falls back to two renames through a third name (a moment
+    /// without the current entry).
+    static func replace(_ current: URL, with new: URL) throws {
+        guard FileManager.default.fileExists(atPath: current.path) else {
+            try move(new, to: current)
+            return
+        }
+        try exchange(new, current)
+    }
+
+    static func exchange(_ first: URL, _ second: URL) throws {
+        if sitegen_exchange_paths(first.path, second.path) == 0 { return }
+        let code = errno
+        guard code == EINVAL || code == ENOSYS || code == ENOTSUP else {
+            throw SiteFileError(path: second.path, step: "swap in \(first.path) for", code: code)
+        }
+        let aside = PublishPaths.sibling(of: second, suffix: ".swap")
+        try move(second, to: aside)
+        try move(first, to: second)
+        try move(aside, to: first)
+    }
+
+    static func move(_ from: URL, to: URL) throws {
+        guard rename(from.path, to.path) == 0 else {
+            throw SiteFileError(path: to.path, step: "rename \(from.path) to", code: errno)
+        }
+    }
+}
+
 /// Removes a folder tree with `unlinkat` relative to each open folder. A site of a thousand
 /// clients is tens of thousands of entries; FileManager's removal took seconds for them.
 enum FolderRemoval {
     static func remove(_ folder: URL) throws {
         let parent = open(folder.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard parent >= 0 else { throw CarryOverError(path: folder.path, step: "open the folder above", code: errno) }
+        guard parent >= 0 else { throw SiteFileError(path: folder.path, step: "open the folder above", code: errno) }
         defer { close(parent) }
         try remove(Array(folder.lastPathComponent.utf8CString), in: parent, shownAs: folder.path)
     }
@@ -124,25 +277,25 @@ enum FolderRemoval {
         if folder < 0 {
             // Not a folder (or a link to one): an entry to unlink.
             guard unlinkat(parent, name, 0) == 0 || errno == ENOENT else {
-                throw CarryOverError(path: path, step: "remove", code: errno)
+                throw SiteFileError(path: path, step: "remove", code: errno)
             }
             return
         }
         guard let listing = fdopendir(folder) else {
             close(folder)
-            throw CarryOverError(path: path, step: "list", code: errno)
+            throw SiteFileError(path: path, step: "list", code: errno)
         }
         defer { closedir(listing) }
         for entryName in FolderEntries.names(of: listing) {
             try remove(entryName.map { CChar(bitPattern: $0) } + [0], in: folder, shownAs: path + "/" + String(decoding: entryName, as: UTF8.self))
         }
         guard unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
-            throw CarryOverError(path: path, step: "remove the folder", code: errno)
+            throw SiteFileError(path: path, step: "remove the folder", code: errno)
         }
     }
 }
 
-private struct CarryOverError: Error, CustomStringConvertible {
+struct SiteFileError: Error, CustomStringConvertible {
     var path: String
     var step: String
     var code: Int32

@@ -94,7 +94,8 @@ struct RunSummary {
             }
         }
         summary.row("clients", "\(report.clients) in \(report.resellers) resellers (\(report.clientsReused) unchanged, pages carried over)")
-        summary.row("pages written", "\(report.pages) (\(report.filesWritten) files\(report.output.map { " in \($0.path)" } ?? ""))")
+        summary.row("pages", "\(report.pages)\(report.output.map { " in \($0.path)" } ?? "")")
+        summary.row("sites", "\(report.sitesReplaced) replaced (\(report.filesWritten) files), \(report.sitesUnchanged) unchanged")
         if !report.failures.isEmpty {
             summary.row("failures", "\(report.failures.count)")
             for failure in report.failures { summary.detail("\(failure)") }

@@ -45,14 +45,43 @@ struct ArchiveBuildTests {
                             records: [f.record(ip: "192.0.2.99", count: 33, from: "fabrikam.example", dkim: .fail, spf: .fail)])
         try workspace.write(f.xml(late), to: "reports/late/mailru.xml")
 
+        let blueBefore = try Self.inode(workspace, "public/blue")
+        let acmeBefore = try Self.inode(workspace, "public/acme-it")
         let incremental = try workspace.build(archive: .workspace)
         #expect(incremental.filesRead == 1)
         #expect(incremental.reportsAdded == 1)
         #expect(incremental.clientsReused == 2, "contoso and northwind are carried over, fabrikam is rendered")
+        #expect(incremental.sitesReplaced == 2, "fabrikam's reseller site and the portfolio")
+        #expect(incremental.sitesUnchanged == 1)
+        #expect(try Self.inode(workspace, "public/blue") == blueBefore, "the other reseller's site is left in place")
+        #expect(try Self.inode(workspace, "public/acme-it") != acmeBefore, "fabrikam's reseller site is swapped in whole")
         let full = try workspace.build(out: "public-full")
         #expect(full.filesRead == 9)
         #expect(Self.tree(workspace, "public") == Self.tree(workspace, "public-full"))
         #expect(workspace.text("public/acme-it/fabrikam/2025-12/summary.json")?.contains("\"messages\" : 1267") == true)
+    }
+
+    @Test func aResellerLeftOutOfTheConfigAndStrayEntriesLeaveTheOutput() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        _ = try workspace.build(archive: .workspace)
+        try workspace.write(Data("left by hand".utf8), to: "public/stray.txt")
+        let second = try workspace.build(archive: .workspace)
+        #expect(second.sitesReplaced == 0 && second.sitesUnchanged == 3)
+        #expect(workspace.data("public/stray.txt") == nil, "the output holds only what the build produced")
+
+        let withoutBlue = try #require(SiteBuildTests.config.components(separatedBy: "  - id: blue").first)
+        try workspace.write(Data(withoutBlue.utf8), to: "sitegen.yml")
+        let third = try workspace.build(archive: .workspace)
+        #expect(third.resellers == 1)
+        #expect(!FileManager.default.fileExists(atPath: workspace.root.appendingPathComponent("public/blue").path))
+        #expect(workspace.files(under: "public").allSatisfy { !$0.hasPrefix("blue/") })
+        #expect(workspace.text("public/acme-it/index.html") != nil)
+    }
+
+    private static func inode(_ workspace: FixtureWorkspace, _ path: String) throws -> UInt64 {
+        let attributes = try FileManager.default.attributesOfItem(atPath: workspace.root.appendingPathComponent(path).path)
+        return try #require(attributes[.systemFileNumber] as? UInt64)
     }
 
     @Test func aCopiedFileIsKnownByItsBytesAndAChangedConfigReRendersAll() throws {
