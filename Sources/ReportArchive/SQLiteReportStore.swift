@@ -49,6 +49,7 @@ public final class SQLiteReportStore: ReportStore {
     public func knownFiles() throws -> [String: FileStamp] {
         try database.read { db in
             var stamps: [String: FileStamp] = [:]
+            stamps.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM input_file") ?? 0)
             let rows = try Row.fetchCursor(db, sql: "SELECT path, size, modified FROM input_file")
             while let row = try rows.next() {
                 stamps[row[0]] = FileStamp(size: row[1], modified: row[2])

@@ -47,9 +47,11 @@ public struct ArchiveIngester: Sendable {
 
     public func ingest(folder: URL, progress: @Sendable (StepProgress) -> Void = { _ in }) throws -> ArchiveIngestResult {
         let started = Date()
-        let (listed, listingProblems) = ReportFolder.list(folder)
-        let known = try store.knownFiles()
-        let changed = listed.filter { known[$0.path] != $0.stamp }
+        // The archive's list of known files is read while the folder is listed.
+        let knownLookup = BackgroundTask { try store.knownFiles() }
+        let (listed, listingProblems) = ReportFolder.listUnsorted(folder)
+        let known = try knownLookup.wait()
+        let changed = listed.filter { known[$0.path] != $0.stamp }.sorted { $0.path < $1.path }
         var result = ArchiveIngestResult()
         result.filesKnown = listed.count - changed.count
         result.skippedFiles = listingProblems
@@ -57,9 +59,9 @@ public struct ArchiveIngester: Sendable {
         var budget = CountBudget(limit: loader.limits.maxTotalCount, counted: try store.countedTotal())
         // Batch n is committed on its own thread while batch n + 1 is read and parsed; its
         // hashes count as archived, as they will be by the time n + 1 is committed.
-        var committing: (commit: BackgroundCommit, files: Int, hashes: Set<String>)?
+        var committing: (commit: BackgroundTask<CommitResult>, files: Int, hashes: Set<String>)?
         var done = 0
-        func finish(_ commit: (commit: BackgroundCommit, files: Int, hashes: Set<String>)) throws {
+        func finish(_ commit: (commit: BackgroundTask<CommitResult>, files: Int, hashes: Set<String>)) throws {
             result.added.merge(try commit.commit.wait())
             done += commit.files
             progress(StepProgress(step: "ingest", done: done, total: changed.count, elapsed: Date().timeIntervalSince(started)))
@@ -75,7 +77,7 @@ public struct ArchiveIngester: Sendable {
             // Files that could not be read are not remembered, so the next run tries them again.
             let prepared = ParallelMap.map(files.filter { !$0.contentHash.isEmpty }, PreparedFile.init)
             if let previous = committing { try finish(previous) }
-            committing = (BackgroundCommit(store: store, files: prepared), batch.count, Set(prepared.map(\.contentHash)))
+            committing = (BackgroundTask { try store.commit(prepared: prepared) }, batch.count, Set(prepared.map(\.contentHash)))
             result.count(files)
         }
         if let last = committing { try finish(last) }
@@ -152,20 +154,21 @@ extension ArchiveIngestResult {
     }
 }
 
-/// One batch's commit, run on its own thread so the next batch can be parsed meanwhile.
-private final class BackgroundCommit: @unchecked Sendable {
+/// Work run on another thread while this one goes on: a batch's commit while the next batch
+/// is parsed, the archive's list of known files while the folder is listed.
+private final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
-    // Written once on the commit thread before `finished` is signalled, read only after it.
-    private var outcome: Result<CommitResult, any Error> = .success(CommitResult())
+    // Written once on the worker thread before `finished` is signalled, read only after it.
+    private var outcome: Result<Value, any Error> = .failure(FileReadFailure(reason: "the background task did not run"))
 
-    init(store: any ReportStore, files: [PreparedFile]) {
+    init(_ work: @escaping @Sendable () throws -> Value) {
         DispatchQueue.global().async { [self] in
-            outcome = Result { try store.commit(prepared: files) }
+            outcome = Result { try work() }
             finished.signal()
         }
     }
 
-    func wait() throws -> CommitResult {
+    func wait() throws -> Value {
         finished.wait()
         return try outcome.get()
     }

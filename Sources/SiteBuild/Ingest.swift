@@ -91,10 +91,17 @@ enum ReportFolder {
     /// (Maildir++ `.Folder`s, hidden by name, and Dovecot's plain-named ones); the server's
     /// own files beside them (`dovecot-uidlist`, `subscriptions`, indexes) are not inputs.
     static func list(_ folder: URL) -> (files: [ListedFile], problems: [FileLoad]) {
+        let listing = listUnsorted(folder)
+        return (listing.files.sorted { $0.path < $1.path }, listing.problems)
+    }
+
+    /// As `list`, in the order the folders give their entries: for callers that go on with a
+    /// few of the files and sort those (a month of reports is tens of thousands of files).
+    static func listUnsorted(_ folder: URL) -> (files: [ListedFile], problems: [FileLoad]) {
         var files: [ListedFile] = []
         var problems: [FileLoad] = []
         walk(folder, relative: "", files: &files, problems: &problems)
-        return (files.sorted { $0.path < $1.path }, problems)
+        return (files, problems.sorted { $0.file < $1.file })
     }
 
     static func isMaildir(_ folder: URL) -> Bool {
@@ -126,19 +133,19 @@ enum ReportFolder {
         }
         guard let directory = opendir(folder.path) else { return }
         defer { closedir(directory) }
-        let (names, undecodable) = entries(of: directory)
-        for name in undecodable where !name.hasPrefix(".") {
-            let path = relative.isEmpty ? name : relative + "/" + name
-            var load = FileLoad(file: path)
-            load.problems.append(LoadProblem(
-                source: ReportSource(file: path), step: .read,
-                reason: "the name is not valid UTF-8 (shown with \u{FFFD} for the bad bytes), so it cannot be read; rename it"))
-            problems.append(load)
-        }
-        let visible = names.filter { !$0.hasPrefix(".") }
-        let infos = status(of: visible, in: dirfd(directory))
-        for (name, found) in zip(visible, infos) {
-            let path = relative.isEmpty ? name : relative + "/" + name
+        let prefix = relative.isEmpty ? "" : relative + "/"
+        let visible = FolderEntries.names(of: directory).filter { $0.first != UInt8(ascii: ".") }
+        for (bytes, found) in zip(visible, status(of: visible, in: dirfd(directory))) {
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let path = prefix + String(decoding: bytes, as: UTF8.self)
+                var load = FileLoad(file: path)
+                load.problems.append(LoadProblem(
+                    source: ReportSource(file: path), step: .read,
+                    reason: "the name is not valid UTF-8 (shown with \u{FFFD} for the bad bytes), so it cannot be read; rename it"))
+                problems.append(load)
+                continue
+            }
+            let path = prefix + name
             guard let info = found else { continue }
             switch info.st_mode & S_IFMT {
             case S_IFLNK:
@@ -156,33 +163,19 @@ enum ReportFolder {
         }
     }
 
-    /// `lstat` of each entry, nil where it failed. Looked up relative to the open folder (no
-    /// path walk per file), and in slices on all cores: a month of reports is tens of thousands
-    /// of files in one folder, and this runs on every build.
-    private static func status(of names: [String], in folder: Int32) -> [stat?] {
+    /// `lstat` of each entry (raw names), nil where it failed. Looked up relative to the open
+    /// folder (no path walk per file), and in slices on all cores: a month of reports is tens
+    /// of thousands of files in one folder, and this runs on every build.
+    private static func status(of names: [[UInt8]], in folder: Int32) -> [stat?] {
         let slice = 2_048
         let slices = ParallelMap.map(Array(stride(from: 0, to: names.count, by: slice))) { start in
             names[start..<min(start + slice, names.count)].map { name -> stat? in
                 var info = stat()
-                return fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? info : nil
+                let cName = name.map { CChar(bitPattern: $0) } + [0]
+                return fstatat(folder, cName, &info, AT_SYMLINK_NOFOLLOW) == 0 ? info : nil
             }
         }
         return slices.flatMap { $0 }
-    }
-
-    /// The folder's entry names, sorted, and apart those that are not valid UTF-8 (decoded
-    /// with U+FFFD for the bad bytes), which cannot be opened by a Swift string path.
-    private static func entries(of directory: OpaquePointer) -> (names: [String], undecodable: [String]) {
-        var names: [String] = []
-        var undecodable: [String] = []
-        for bytes in FolderEntries.names(of: directory) {
-            if let name = String(validating: bytes, as: UTF8.self) {
-                names.append(name)
-            } else {
-                undecodable.append(String(decoding: bytes, as: UTF8.self))
-            }
-        }
-        return (names.sorted(), undecodable.sorted())
     }
 }
 
