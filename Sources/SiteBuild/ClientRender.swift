@@ -78,7 +78,7 @@ struct ClientRenderer: Sendable {
         let data = try aggregate(selections, for: key, router: plan.router)
         let senders = ClientSenders(client: client, months: data, classifier: classifier)
         let rendered = try site.renderClient(client, months: data, senders: senders)
-        try writer.write(rendered.files.mapKeys { "\(reseller.id)/\($0)" })
+        try writer.write(rendered.files.mapKeys { "\(reseller.id)/\($0)" }, clientFolder: outputFolder)
         let entry = rows.entry(reseller: reseller, client: client, months: data, senders: senders, folder: folder)
         return ClientOutcome(
             client: client.id, pages: rendered.pages, entry: entry,

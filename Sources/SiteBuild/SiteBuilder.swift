@@ -117,9 +117,12 @@ public struct BuildReport: Sendable {
     public var pages = 0
     /// Files written into the sites this build replaced (carried-over files included).
     public var filesWritten = 0
-    /// Sites (reseller roots, the portfolio) swapped in, and those left in place because
-    /// their new version equals the current one.
+    /// Sites (reseller roots, the portfolio) swapped in whole; sites of which only the client
+    /// folders rendered again were swapped in, and how many folders; sites left in place
+    /// because their new version equals the current one.
     public var sitesReplaced = 0
+    public var sitesUpdated = 0
+    public var clientFoldersReplaced = 0
     public var sitesUnchanged = 0
     public var failures: [BuildFailure] = []
     /// Theme problems that do not stop the build, e.g. words a locale lacks.
@@ -243,6 +246,8 @@ public struct SiteBuilder: Sendable {
             let written = try writer.commit()
             report.filesWritten = written.filesWritten
             report.sitesReplaced = written.sitesReplaced
+            report.sitesUpdated = written.sitesUpdated
+            report.clientFoldersReplaced = written.clientFoldersReplaced
             report.sitesUnchanged = written.sitesUnchanged
             report.output = output
             try store.saveRenderRecords(scope: plan.scope, records)

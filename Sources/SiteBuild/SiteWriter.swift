@@ -2,15 +2,19 @@ import CSiteSystem
 import Foundation
 import ReportModel
 
-/// Writes the output folder's sites into a staging folder beside it, then swaps each changed
-/// site in with one rename, so a visitor sees a site's old version or its new one, never half
-/// of each. A site is one entry of the output folder: a reseller's deploy root, the portfolio.
+/// Writes the output folder's sites into a staging folder beside it, then swaps what changed
+/// in with renames, so a visitor sees an old version or a new one, never half of each. A site
+/// is one entry of the output folder: a reseller's deploy root, the portfolio.
 ///
 /// Files are written as they are rendered (so a build holds one client's pages at a time, not
-/// the whole site). Client folders whose content would not change are only noted, then
-/// carried into a changed site as hard links at the end. A site whose new version would equal
-/// the current one (its files the same bytes, its folders the same) is left in place untouched:
-/// a rebuild after one new report replaces only the site of that report's client.
+/// the whole site). Client folders whose content would not change are only noted. At the end,
+/// each site is compared with its current version:
+/// - the same files, byte for byte, and the same folders: left in place, untouched;
+/// - only client folders rendered again (the reseller root's own files, assets and the other
+///   client folders are the same): each such client folder, its client's report site, is
+///   swapped in with one rename;
+/// - anything else (a theme change, a client added or gone): the whole site is swapped in
+///   with one rename, its unchanged client folders carried into it as hard links.
 final class SiteWriter: @unchecked Sendable {
     let destination: URL
     private let staging: URL
@@ -48,6 +52,14 @@ final class SiteWriter: @unchecked Sendable {
         }
     }
 
+    /// Writes one client's folder: `folder` and the paths of `files` are relative to the output
+    /// root, the files inside the folder. Safe to call from several threads.
+    func write(_ files: [String: Data], clientFolder folder: String) throws {
+        try write(files)
+        let (site, inner) = Self.split(folder)
+        lock.withLock { _ = plans[site, default: SitePlan()].clients.insert(inner) }
+    }
+
     /// Whether the current site has this folder (relative to the output root) to carry over.
     func canCarryOver(_ folder: String) -> Bool {
         var isFolder: ObjCBool = false
@@ -61,17 +73,17 @@ final class SiteWriter: @unchecked Sendable {
         lock.withLock { _ = plans[site, default: SitePlan()].carried.insert(inner) }
     }
 
-    /// Swaps each changed site in for its current version, removes the sites this build did not
-    /// produce, and says what it did.
+    /// Swaps each changed site, or each changed client folder, in for its current version,
+    /// removes the sites this build did not produce, and says what it did.
     func commit() throws -> SiteWriteResult {
         try manager.createDirectory(at: destination, withIntermediateDirectories: true)
         var result = SiteWriteResult()
         let sites = plans.sorted { $0.key < $1.key }.map { (name: $0.key, plan: $0.value) }
-        let unchanged = ParallelMap.map(sites) { site in
-            SiteComparison(current: destination.appendingPathComponent(site.name), staged: staging.appendingPathComponent(site.name), plan: site.plan).isUnchanged
+        let changes = ParallelMap.map(sites) { site in
+            SiteComparison(current: destination.appendingPathComponent(site.name), staged: staging.appendingPathComponent(site.name), plan: site.plan).change
         }
-        let changed = sites.indices.filter { !unchanged[$0] }.map { sites[$0] }
-        let carried = changed.flatMap { site, plan in plan.carried.sorted().map { (site, $0, plan.written) } }
+        let whole = sites.indices.filter { changes[$0] == .whole }.map { sites[$0] }
+        let carried = whole.flatMap { site, plan in plan.carried.sorted().map { (site, $0, plan.written) } }
         let linked = ParallelMap.map(carried) { site, folder, written in
             Result {
                 try linkTree(destination.appendingPathComponent(site).appendingPathComponent(folder),
@@ -80,12 +92,25 @@ final class SiteWriter: @unchecked Sendable {
             }
         }
         for files in linked { result.filesWritten += try files.get() }
-        for (site, plan) in changed {
-            try FolderSwap.replace(destination.appendingPathComponent(site), with: staging.appendingPathComponent(site))
-            result.filesWritten += plan.written.count
+        for (index, (site, plan)) in sites.enumerated() {
+            let current = destination.appendingPathComponent(site)
+            let staged = staging.appendingPathComponent(site)
+            switch changes[index] {
+            case .none:
+                result.sitesUnchanged += 1
+            case .clientFolders:
+                for folder in plan.clients.sorted() {
+                    try FolderSwap.replace(current.appendingPathComponent(folder), with: staged.appendingPathComponent(folder))
+                    result.filesWritten += plan.written.filter { $0.hasPrefix(folder + "/") }.count
+                }
+                result.sitesUpdated += 1
+                result.clientFoldersReplaced += plan.clients.count
+            case .whole:
+                try FolderSwap.replace(current, with: staged)
+                result.filesWritten += plan.written.count
+                result.sitesReplaced += 1
+            }
         }
-        result.sitesReplaced = changed.count
-        result.sitesUnchanged = sites.count - changed.count
         try moveUnproducedEntries()
         try FolderRemoval.remove(staging)
         return result
@@ -159,40 +184,57 @@ final class SiteWriter: @unchecked Sendable {
     }
 }
 
-/// What the build puts in one site: the files it wrote and the client folders it carries over
-/// from the current version, as paths relative to the site.
+/// What the build puts in one site, as paths relative to the site: the files it wrote, the
+/// client folders it rendered (their files are among those written) and the client folders it
+/// carries over from the current version.
 struct SitePlan: Sendable {
     var written: Set<String> = []
+    var clients: Set<String> = []
     var carried: Set<String> = []
 }
 
 /// What `SiteWriter.commit` did.
 struct SiteWriteResult: Sendable {
-    /// Files written or carried into the sites that were replaced.
+    /// Files written or carried into what was replaced.
     var filesWritten = 0
+    /// Sites swapped in whole.
     var sitesReplaced = 0
+    /// Sites of which only client folders were swapped in, and how many folders.
+    var sitesUpdated = 0
+    var clientFoldersReplaced = 0
     var sitesUnchanged = 0
 }
 
-/// Whether a site's new version equals its current one: every file written has the same
-/// bytes as the current file, every carried folder is there, and the current site holds
-/// nothing else. Reads only the site's own files and folders, not the carried client folders.
+/// How a site's new version differs from its current one. Reads the site's own files and
+/// folders, not the client folders in it.
 struct SiteComparison {
+    enum Change: Sendable, Equatable {
+        /// The same files, byte for byte, and the same folders.
+        case none
+        /// Only the client folders rendered again differ (or are new).
+        case clientFolders
+        case whole
+    }
+
     let current: URL
     let staged: URL
     let plan: SitePlan
 
-    var isUnchanged: Bool {
-        if plan.written == [""] { return sameBytes("") }
+    var change: Change {
+        if plan.written == [""] { return sameBytes("") ? .none : .whole }
+        let outside = plan.written.filter { path in !plan.clients.contains { path.hasPrefix($0 + "/") } }
         var expectedFolders: Set<String> = [""]
-        for path in plan.written.union(plan.carried) {
+        for path in outside.union(plan.carried).union(plan.clients) {
             var folder = path
             while let slash = folder.lastIndex(of: "/") {
                 folder = String(folder[..<slash])
                 expectedFolders.insert(folder)
             }
         }
-        return plan.written.sorted().allSatisfy(sameBytes) && holdsOnlyExpected("", folders: expectedFolders)
+        guard outside.sorted().allSatisfy(sameBytes),
+              holdsOnlyExpected("", outside: outside, folders: expectedFolders)
+        else { return .whole }
+        return plan.clients.isEmpty ? .none : .clientFolders
     }
 
     private func sameBytes(_ path: String) -> Bool {
@@ -204,11 +246,13 @@ struct SiteComparison {
         return oldBytes == newBytes
     }
 
-    /// Walks the current site, not into carried folders: each entry must be a file written,
-    /// a carried folder, or a folder on the way to one of them.
-    private func holdsOnlyExpected(_ relative: String, folders: Set<String>) -> Bool {
+    /// Walks the current site, not into client folders: each entry must be a file written, a
+    /// carried or rendered client folder, or a folder on the way to one of them; every carried
+    /// folder must be there (a rendered one may be new).
+    private func holdsOnlyExpected(_ relative: String, outside: Set<String>, folders: Set<String>) -> Bool {
         let url = relative.isEmpty ? current : current.appendingPathComponent(relative)
         guard let names = try? FolderEntries.names(atPath: url.path) else { return false }
+        var seen = 0
         for raw in names {
             guard let name = String(validating: raw, as: UTF8.self) else { return false }
             let path = relative.isEmpty ? name : relative + "/" + name
@@ -216,16 +260,22 @@ struct SiteComparison {
             guard lstat(url.appendingPathComponent(name).path, &info) == 0 else { return false }
             switch info.st_mode & S_IFMT {
             case S_IFREG:
-                guard plan.written.contains(path) else { return false }
+                guard outside.contains(path) else { return false }
             case S_IFDIR where plan.carried.contains(path):
+                seen += 1
+            case S_IFDIR where plan.clients.contains(path):
                 continue
             case S_IFDIR where folders.contains(path):
-                guard holdsOnlyExpected(path, folders: folders) else { return false }
+                guard holdsOnlyExpected(path, outside: outside, folders: folders) else { return false }
             default:
                 return false
             }
         }
-        return true
+        return seen == plan.carried.filter { Self.parent(of: $0) == relative }.count
+    }
+
+    private static func parent(of path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
     }
 }
 

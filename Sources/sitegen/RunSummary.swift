@@ -95,7 +95,9 @@ struct RunSummary {
         }
         summary.row("clients", "\(report.clients) in \(report.resellers) resellers (\(report.clientsReused) unchanged, pages carried over)")
         summary.row("pages", "\(report.pages)\(report.output.map { " in \($0.path)" } ?? "")")
-        summary.row("sites", "\(report.sitesReplaced) replaced (\(report.filesWritten) files), \(report.sitesUnchanged) unchanged")
+        let folders = report.clientFoldersReplaced == 1 ? "1 client folder" : "\(report.clientFoldersReplaced) client folders"
+        summary.row("sites", "\(report.sitesReplaced) replaced, \(report.sitesUpdated) with \(folders) replaced, "
+            + "\(report.sitesUnchanged) unchanged (\(report.filesWritten) files written)")
         if !report.failures.isEmpty {
             summary.row("failures", "\(report.failures.count)")
             for failure in report.failures { summary.detail("\(failure)") }

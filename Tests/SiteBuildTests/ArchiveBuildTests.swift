@@ -45,16 +45,17 @@ struct ArchiveBuildTests {
                             records: [f.record(ip: "192.0.2.99", count: 33, from: "fabrikam.example", dkim: .fail, spf: .fail)])
         try workspace.write(f.xml(late), to: "reports/late/mailru.xml")
 
-        let blueBefore = try Self.inode(workspace, "public/blue")
-        let acmeBefore = try Self.inode(workspace, "public/acme-it")
+        let before = try ["blue", "acme-it", "acme-it/contoso", "acme-it/fabrikam"].map { try Self.inode(workspace, "public/\($0)") }
         let incremental = try workspace.build(archive: .workspace)
         #expect(incremental.filesRead == 1)
         #expect(incremental.reportsAdded == 1)
         #expect(incremental.clientsReused == 2, "contoso and northwind are carried over, fabrikam is rendered")
-        #expect(incremental.sitesReplaced == 2, "fabrikam's reseller site and the portfolio")
-        #expect(incremental.sitesUnchanged == 1)
-        #expect(try Self.inode(workspace, "public/blue") == blueBefore, "the other reseller's site is left in place")
-        #expect(try Self.inode(workspace, "public/acme-it") != acmeBefore, "fabrikam's reseller site is swapped in whole")
+        #expect(incremental.sitesReplaced == 1, "the portfolio")
+        #expect(incremental.sitesUpdated == 1 && incremental.clientFoldersReplaced == 1, "fabrikam's folder in acme-it")
+        #expect(incremental.sitesUnchanged == 1, "blue")
+        let after = try ["blue", "acme-it", "acme-it/contoso", "acme-it/fabrikam"].map { try Self.inode(workspace, "public/\($0)") }
+        #expect(after[0...2] == before[0...2], "the other sites and clients are left in place")
+        #expect(after[3] != before[3], "fabrikam's folder is swapped in whole")
         let full = try workspace.build(out: "public-full")
         #expect(full.filesRead == 9)
         #expect(Self.tree(workspace, "public") == Self.tree(workspace, "public-full"))
@@ -77,6 +78,14 @@ struct ArchiveBuildTests {
         #expect(!FileManager.default.fileExists(atPath: workspace.root.appendingPathComponent("public/blue").path))
         #expect(workspace.files(under: "public").allSatisfy { !$0.hasPrefix("blue/") })
         #expect(workspace.text("public/acme-it/index.html") != nil)
+
+        let withoutContoso = withoutBlue.replacingOccurrences(of: "contoso.example, contoso.co.jp", with: "fabrikam.co.jp")
+            .replacingOccurrences(of: "id: contoso", with: "id: tailspin")
+        try workspace.write(Data(withoutContoso.utf8), to: "sitegen.yml")
+        let fourth = try workspace.build(archive: .workspace)
+        #expect(fourth.sitesReplaced == 2, "acme-it lost a client folder and gained one: swapped in whole, with the portfolio")
+        #expect(!FileManager.default.fileExists(atPath: workspace.root.appendingPathComponent("public/acme-it/contoso").path))
+        #expect(workspace.text("public/acme-it/tailspin/index.html") != nil)
     }
 
     private static func inode(_ workspace: FixtureWorkspace, _ path: String) throws -> UInt64 {
