@@ -376,20 +376,24 @@ public struct SiteBuilder: Sendable {
 
     private func resolveThemes(_ config: WorkspaceConfig) throws(BuildSetupError) -> [String: ResolvedTheme] {
         let locator = ThemeLocator(builtinRoot: options.builtinThemes)
+        // Resellers often share a theme: each is read and checked once, the themes on all cores.
+        let names = Array(Set(config.resellers.map(\.theme))).sorted()
+        let resolved = ParallelMap.map(names) { name in
+            Result { () throws(ThemeCheckFailure) in try locator.resolve(name, relativeTo: options.workspace) }
+        }
+        let byName = Dictionary(uniqueKeysWithValues: zip(names, resolved))
         var themes: [String: ResolvedTheme] = [:]
-        // Resellers often share a theme: each is read and checked once.
-        var byName: [String: ResolvedTheme] = [:]
         var failures: [BuildFailure] = []
         for reseller in config.resellers {
-            do {
-                if byName[reseller.theme] == nil {
-                    byName[reseller.theme] = try locator.resolve(reseller.theme, relativeTo: options.workspace)
-                }
-                themes[reseller.id] = byName[reseller.theme]
-            } catch {
+            switch byName[reseller.theme] {
+            case .success(let theme):
+                themes[reseller.id] = theme
+            case .failure(let error):
                 failures += error.problems.map {
                     BuildFailure(step: .theme, subject: $0.file + ($0.line.map { ":\($0)" } ?? ""), reason: "reseller \(reseller.id): \($0.reason)")
                 }
+            case nil:
+                continue
             }
         }
         guard failures.isEmpty else { throw BuildSetupError(failures: failures) }
