@@ -104,7 +104,8 @@ public struct BenchPhase: Sendable {
         return [
             BenchRow(measurement: "rebuild after one new file", value: BenchFormat.seconds(seconds),
                      target: BenchTarget(.below, 1, unit: "s"), measured: seconds,
-                     note: "\(report.filesRead) file read, \(report.clients - report.clientsReused) client rendered, \(report.clientsReused) carried over"
+                     note: "\(report.filesRead) file read, \(report.clients - report.clientsReused) client rendered, \(report.clientsReused) carried over; "
+                         + "\(report.clientFoldersReplaced) client folder and \(report.sitesReplaced) site swapped in, \(report.sitesUnchanged) sites untouched"
                          + BenchClock.cpuNote(cpu) + failureNote(report)),
         ]
     }

@@ -21,7 +21,7 @@ struct BenchRunnerTests {
         #expect(rows["ingest files"]?.note.hasPrefix("36 files in") == true)
         #expect(rows["full build"]?.target != nil)
         #expect(rows["full build pages"]?.note.contains("pages") == true)
-        #expect(rows["rebuild after one new file"]?.note.hasPrefix("1 file read, 1 client rendered, 2 carried over, ") == true)
+        #expect(rows["rebuild after one new file"]?.note.hasPrefix("1 file read, 1 client rendered, 2 carried over; 1 client folder and 1 site swapped in, 0 sites untouched, ") == true)
         #expect(rows["rebuild after one new file"]?.note.hasSuffix(" CPU") == true)
         #expect(rows["peak memory"]?.note.contains("ru_maxrss") == true)
         #expect(first.text.contains("ingest records"))
