@@ -102,7 +102,10 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
                 report.records[start..<end], domain: domain, of: report, identity: identity, countingPolicy: countPolicy)
             run = nil
         }
-        for (index, record) in report.records.enumerated() {
+        for index in report.records.indices {
+            // The same header_from as the record before, which is in the run: the same route.
+            if run != nil, index > 0, report.records[index].headerFrom == report.records[index - 1].headerFrom { continue }
+            let record = report.records[index]
             let route: (domain: String, owner: Owner)?
             if let lastRoute, lastRoute.headerFrom == record.headerFrom {
                 route = lastRoute.route
