@@ -409,12 +409,18 @@ enum RecordsCSV {
             }
         }
         groups.sort { $0.key < $1.key }
-        return groups.flatMap { group in
-            group.members.sorted { a, b in
-                let x = records[a].record, y = records[b].record
-                return (x.sourceIP, x.headerFrom, x.count) < (y.sourceIP, y.headerFrom, y.count)
+        var order: [Int] = []
+        order.reserveCapacity(records.count)
+        for group in groups {
+            // The values compared, taken out once: comparing whole records copied them.
+            let keys = group.members.map { index in
+                let record = records[index].record
+                return (record.sourceIP, record.headerFrom, record.count)
             }
+            let sorted = keys.indices.sorted { keys[$0] < keys[$1] }
+            order.append(contentsOf: sorted.lazy.map { group.members[$0] })
         }
+        return order
     }
 
     /// The UTF-8 of one cell while it is put together.
