@@ -1,3 +1,4 @@
+import ReportModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -126,7 +127,25 @@ struct BinaryReader {
     }
 
     mutating func string() throws(BinaryDecodingError) -> String {
+        string(length: try count())
+    }
+
+    /// A vocabulary word. A stored word is nearly always one of the vocabulary's own words,
+    /// matched here on its bytes, without making or hashing a String; any other word is read
+    /// as `init(reported:)` reads it.
+    mutating func word<Value: TolerantVocabulary>(_ known: StoredWords<Value>) throws(BinaryDecodingError) -> Value {
         let length = try count()
+        let start = offset
+        let matched = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.flatMap { known.value(of: $0 + start, length: length) }
+        }
+        guard let matched else { return Value(reported: string(length: length)) }
+        offset += length
+        return matched
+    }
+
+    /// The string of `length` bytes at the offset, which `count()` checked.
+    private mutating func string(length: Int) -> String {
         defer { offset += length }
         guard length > Self.inlineStringLength else {
             return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
@@ -166,5 +185,29 @@ struct BinaryReader {
         values.reserveCapacity(count)
         for _ in 0..<count { values.append(try read(&self)) }
         return values
+    }
+}
+
+/// A vocabulary's own words as bytes, to match stored words against.
+struct StoredWords<Value: TolerantVocabulary>: Sendable {
+    private let words: [(bytes: [UInt8], value: Value)]
+
+    /// Only words that `init(reported:)` takes exactly as written (lower-case printable ASCII),
+    /// so a match gives the value it gives.
+    init() {
+        words = Value.knownWords
+            .filter { $0.key.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !(0x41...0x5A).contains($0) } }
+            .map { (Array($0.key.utf8), $0.value) }
+    }
+
+    /// The value of the word of `length` bytes at `start`, when it is one of those words.
+    func value(of start: UnsafePointer<UInt8>, length: Int) -> Value? {
+        for word in words where word.bytes.count == length {
+            let equal = word.bytes.withUnsafeBufferPointer { stored in
+                stored.baseAddress.map { memcmp($0, start, length) == 0 } ?? (length == 0)
+            }
+            if equal { return word.value }
+        }
+        return nil
     }
 }

@@ -64,6 +64,15 @@ package enum ReportCodec {
         return out.bytes
     }
 
+    /// The vocabularies of a record, matched on their stored bytes.
+    private enum Words {
+        static let disposition = StoredWords<Disposition>()
+        static let policyResult = StoredWords<PolicyResult>()
+        static let overrideType = StoredWords<OverrideType>()
+        static let dkimResult = StoredWords<DKIMResult>()
+        static let spfResult = StoredWords<SPFResult>()
+    }
+
     /// A reader past the format byte, which must be the one this sitegen writes.
     private static func reader(_ bytes: [UInt8], format expected: UInt8, of kind: String) throws(BinaryDecodingError) -> BinaryReader {
         var input = BinaryReader(bytes)
@@ -95,20 +104,20 @@ package enum ReportCodec {
         let records = try input.list { input throws(BinaryDecodingError) in
             ReportRecord(
                 sourceIP: try input.string(), count: try input.int(),
-                disposition: Disposition(reported: try input.string()),
-                dkimAligned: PolicyResult(reported: try input.string()),
-                spfAligned: PolicyResult(reported: try input.string()),
+                disposition: try input.word(Words.disposition),
+                dkimAligned: try input.word(Words.policyResult),
+                spfAligned: try input.word(Words.policyResult),
                 overrideReasons: try input.list { input throws(BinaryDecodingError) in
-                    OverrideReason(type: OverrideType(reported: try input.string()), comment: try input.optionalString())
+                    OverrideReason(type: try input.word(Words.overrideType), comment: try input.optionalString())
                 },
                 headerFrom: try input.string(), envelopeFrom: try input.optionalString(), envelopeTo: try input.optionalString(),
                 dkimResults: try input.list { input throws(BinaryDecodingError) in
                     DKIMAuthResult(domain: try input.string(), selector: try input.optionalString(),
-                                   result: DKIMResult(reported: try input.string()), humanResult: try input.optionalString())
+                                   result: try input.word(Words.dkimResult), humanResult: try input.optionalString())
                 },
                 spfResults: try input.list { input throws(BinaryDecodingError) in
                     SPFAuthResult(domain: try input.string(), scope: try input.optionalString(),
-                                  result: SPFResult(reported: try input.string()), humanResult: try input.optionalString())
+                                  result: try input.word(Words.spfResult), humanResult: try input.optionalString())
                 })
         }
         guard input.isAtEnd else { throw BinaryDecodingError(reason: "stored report has trailing bytes") }

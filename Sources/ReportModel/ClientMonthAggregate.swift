@@ -89,9 +89,23 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
         let month = ReportMonth(unixTime: report.metadata.dateRange.begin)
         let identity = report.identity
         var policyCounted: Set<String> = []
-        // A report's records nearly always share one header_from: route it once.
+        // A report's records nearly always share one header_from: route it once, and add each
+        // run of records with one route together, so that what is counted once per report
+        // (its reporter, its day, its policy) is looked up once.
         var lastRoute: (headerFrom: String, route: (domain: String, owner: Owner)?)?
-        for record in report.records {
+        var run: (start: Int, domain: String, owner: Owner)?
+        func addRun(ending end: Int) {
+            guard let (start, domain, owner) = run else { return }
+            let countPolicy = policyCounted.insert(domain).inserted
+            // Mutated in place through the defaulting subscripts: no copy of the record list.
+            owners[owner, default: [:]][month, default: OwnerMonth(month: month)].add(
+                report.records[start..<end], domain: domain, of: report, identity: identity, countingPolicy: countPolicy)
+            run = nil
+        }
+        for index in report.records.indices {
+            // The same header_from as the record before, which is in the run: the same route.
+            if run != nil, index > 0, report.records[index].headerFrom == report.records[index - 1].headerFrom { continue }
+            let record = report.records[index]
             let route: (domain: String, owner: Owner)?
             if let lastRoute, lastRoute.headerFrom == record.headerFrom {
                 route = lastRoute.route
@@ -99,16 +113,16 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
                 route = router.route(record.headerFrom)
                 lastRoute = (record.headerFrom, route)
             }
+            if let current = run, let route, current.domain == route.domain, current.owner == route.owner { continue }
+            addRun(ending: index)
             guard let (domain, owner) = route else {
                 unassigned[record.headerFrom, default: UnassignedDomain(headerFrom: record.headerFrom)]
                     .add(record, of: identity)
                 continue
             }
-            let countPolicy = policyCounted.insert(domain).inserted
-            // Mutated in place through the defaulting subscripts: no copy of the record list.
-            owners[owner, default: [:]][month, default: OwnerMonth(month: month)].add(
-                record, domain: domain, of: report, countingPolicy: countPolicy)
+            run = (index, domain, owner)
         }
+        addRun(ending: report.records.endIndex)
     }
 }
 
@@ -142,38 +156,54 @@ extension OwnerMonth {
         tlsRows.append(TLSRow(domain: domain, report: report.identity, dateRange: report.dateRange, policy: policy))
     }
 
+    /// Records of one report that all count toward `domain`.
     fileprivate mutating func add(
-        _ record: ReportRecord, domain: String, of report: AggregateReport, countingPolicy: Bool
+        _ run: ArraySlice<ReportRecord>, domain: String, of report: AggregateReport, identity: ReportIdentity, countingPolicy: Bool
     ) {
-        let identity = report.identity
         domains[domain, default: DomainMonth(domain: domain)].add(
-            record, of: identity, day: report.metadata.dateRange.beginDay, policy: countingPolicy ? report.policy : nil)
-        records.append(AggregatedRecord(
-            domain: domain, report: identity, dateRange: report.metadata.dateRange, record: record))
+            run, of: identity, day: report.metadata.dateRange.beginDay, policy: countingPolicy ? report.policy : nil)
+        for record in run {
+            records.append(AggregatedRecord(domain: domain, report: identity, dateRange: report.metadata.dateRange, record: record))
+        }
     }
 }
 
 extension DomainMonth {
-    fileprivate mutating func add(_ record: ReportRecord, of identity: ReportIdentity, day: Int, policy: PublishedPolicy?) {
-        tally.add(record)
-        daily[day, default: MessageTally()].add(record)
-        if !record.overrideReasons.isEmpty {
-            for reason in Set(record.overrideReasons.map(\.type.description)) {
-                overrideReasons[reason, default: 0] += record.count
+    /// Records of one report: what is counted per record (sources, header_from domains,
+    /// override reasons) record by record, what is counted per report once with their total.
+    fileprivate mutating func add(_ run: ArraySlice<ReportRecord>, of identity: ReportIdentity, day: Int, policy: PublishedPolicy?) {
+        var runTally = MessageTally()
+        var headerFrom: (domain: String, tally: MessageTally)?
+        for record in run {
+            runTally.add(record)
+            if !record.overrideReasons.isEmpty {
+                for reason in Set(record.overrideReasons.map(\.type.description)) {
+                    overrideReasons[reason, default: 0] += record.count
+                }
+            }
+            sources[record.sourceIP, default: MessageTally()].add(record)
+            if let current = headerFrom, current.domain == record.headerFrom {
+                headerFrom?.tally.add(record)
+            } else {
+                if let current = headerFrom { headerFromDomains[current.domain, default: MessageTally()].add(current.tally) }
+                var tally = MessageTally()
+                tally.add(record)
+                headerFrom = (record.headerFrom, tally)
             }
         }
+        if let current = headerFrom { headerFromDomains[current.domain, default: MessageTally()].add(current.tally) }
+        tally.add(runTally)
+        daily[day, default: MessageTally()].add(runTally)
         reports.insert(identity)
-        sources[record.sourceIP, default: MessageTally()].add(record)
-        reporters[identity.orgName, default: ReporterTally()].add(record, reportID: identity.reportID)
-        headerFromDomains[record.headerFrom, default: MessageTally()].add(record)
+        reporters[identity.orgName, default: ReporterTally()].add(runTally, reportID: identity.reportID)
         if let policy { publishedPolicies[policy, default: 0] += 1 }
     }
 }
 
 extension ReporterTally {
-    fileprivate mutating func add(_ record: ReportRecord, reportID: String) {
+    fileprivate mutating func add(_ run: MessageTally, reportID: String) {
         reports.insert(reportID)
-        tally.add(record)
+        tally.add(run)
     }
 }
 

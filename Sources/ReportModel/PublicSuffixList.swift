@@ -71,6 +71,18 @@ public struct PublicSuffixList: Sendable {
     /// The organisational domain: the public suffix and one label more (`example.co.jp` for
     /// `mail.example.co.jp`); nil when the name is itself a public suffix or not a host name.
     public func organisationalDomain(of domain: String) -> String? {
+        let name = DomainName.normalized(domain)
+        // Lower-case ASCII, the usual case: the same answer, without an IDNA pass, label arrays
+        // or joining.
+        switch Self.asciiSuffixes(of: name) {
+        case .suffixes(let suffixes):
+            let start = suffixStart(suffixes: suffixes)
+            return start > 0 ? String(suffixes[start - 1]) : nil
+        case .refused:
+            return nil
+        case .notASCII:
+            break
+        }
         guard let labels = Self.labels(of: domain) else { return nil }
         let start = suffixStart(labels)
         guard start > 0 else { return nil }
@@ -85,7 +97,12 @@ public struct PublicSuffixList: Sendable {
 
     /// The index of the first label of the public suffix.
     private func suffixStart(_ labels: [String]) -> Int {
-        let suffixes = labels.indices.map { labels[$0...].joined(separator: ".") }
+        suffixStart(suffixes: labels.indices.map { labels[$0...].joined(separator: ".")[...] })
+    }
+
+    /// The index of the label the public suffix begins at, given the name from each label on.
+    private func suffixStart(suffixes: [Substring]) -> Int {
+        let suffixes = suffixes.map(String.init)
         // An exception rule prevails; its suffix is the rule without its first label.
         if let exception = suffixes.indices.first(where: { exceptions.contains(suffixes[$0]) }) {
             return exception + 1
@@ -97,7 +114,31 @@ public struct PublicSuffixList: Sendable {
                 return index
             }
         }
-        return labels.count - 1
+        return suffixes.count - 1
+    }
+
+    private enum ASCIISuffixes {
+        /// The name from each label on: `a.b.example`, `b.example`, `example`.
+        case suffixes([Substring])
+        /// Empty, or with an empty label: `labels(of:)` refuses it too.
+        case refused
+        /// Not lower-case ASCII: for `labels(of:)`.
+        case notASCII
+    }
+
+    /// A normalised name that is lower-case ASCII, which `labels(of:)` would leave as it is.
+    private static func asciiSuffixes(of name: String) -> ASCIISuffixes {
+        guard name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) else { return .notASCII }
+        guard !name.isEmpty else { return .refused }
+        var suffixes: [Substring] = [name[...]]
+        var atLabelStart = true
+        for index in name.utf8.indices {
+            let isDot = name.utf8[index] == UInt8(ascii: ".")
+            if isDot && atLabelStart { return .refused }
+            atLabelStart = isDot
+            if isDot { suffixes.append(name[name.utf8.index(after: index)...]) }
+        }
+        return atLabelStart ? .refused : .suffixes(suffixes)
     }
 
     private static func labels(of domain: String) -> [String]? {

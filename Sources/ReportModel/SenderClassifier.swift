@@ -53,51 +53,75 @@ public struct SenderClassifier: Sendable {
     ) -> [SenderSummary] {
         var client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
         // A record of no messages says nothing about who sends. A month repeats the same
-        // authentication results across days and IPs, so each distinct set is judged once.
-        // Records and judgements are referred to by index: copying a record or its evidence
-        // for every record retained all of their strings and arrays.
-        // Identities by number too: a known sender hashes its whole list of domains.
+        // authentication results across days and IPs, so each distinct set is judged once
+        // (and a record like the one before needs no lookup). Records, judgements, identities
+        // and source IPs are referred to by number: copying records or evidence retained all
+        // of their strings, and hashing an identity or an IP for every record was most of the
+        // work. What a record adds to its sender depends only on its judgement and its count,
+        // so it is added once per judgement, with the messages of all its records.
         var judgementOfKey: [AuthenticationKey: Int] = [:]
-        var judgements: [(evidence: RecordEvidence, identification: Identification?)] = []
+        var judgements: [Judgement] = []
         var identities = SenderIdentityNumbers()
-        var identityOfJudgement: [Int?] = []
-        var observed: [(record: Int, judgement: Int)] = []
+        var sources = SourceNumbers()
+        var observed: [(judgement: Int, source: Int, count: Int)] = []
         observed.reserveCapacity(records.count)
+        var previous: (key: AuthenticationKey, judgement: Int)?
         for index in records.indices where records[index].count > 0 {
-            let key = AuthenticationKey(records[index])
-            if let known = judgementOfKey[key] {
-                observed.append((index, known))
-                continue
+            let record = records[index]
+            let key = AuthenticationKey(record)
+            let judgement: Int
+            if let previous, previous.key == key {
+                judgement = previous.judgement
+            } else if let known = judgementOfKey[key] {
+                judgement = known
+            } else {
+                let evidence = RecordEvidence(record)
+                let identification = identify(evidence, of: record, &client)
+                judgements.append(Judgement(
+                    evidence: evidence, identification: identification, example: index,
+                    identity: identification.map { identities.number(of: $0.identity) }))
+                judgement = judgements.count - 1
+                judgementOfKey[key] = judgement
             }
-            let evidence = RecordEvidence(records[index])
-            let identification = identify(evidence, of: records[index], &client)
-            judgements.append((evidence, identification))
-            identityOfJudgement.append(identification.map { identities.number(of: $0.identity) })
-            judgementOfKey[key] = judgements.count - 1
-            observed.append((index, judgements.count - 1))
+            previous = (key, judgement)
+            observed.append((judgement, sources.add(record), record.count))
         }
 
-        var votes: [String: [Int: Int]] = [:]
-        var matches: [Int: [SenderMatch: Int]] = [:]
+        // Each source IP goes to the identity with most of its messages.
+        var votes = [[(identity: Int, messages: Int)]](repeating: [], count: sources.count)
+        var messagesOfJudgement = [Int](repeating: 0, count: judgements.count)
         for item in observed {
-            guard let identity = identityOfJudgement[item.judgement] else { continue }
-            let count = records[item.record].count
-            votes[records[item.record].sourceIP, default: [:]][identity, default: 0] += count
-            if let match = judgements[item.judgement].identification?.match {
-                matches[identity, default: [:]][match, default: 0] += count
+            messagesOfJudgement[item.judgement] += item.count
+            guard let identity = judgements[item.judgement].identity else { continue }
+            if let known = votes[item.source].firstIndex(where: { $0.identity == identity }) {
+                votes[item.source][known].messages += item.count
+            } else {
+                votes[item.source].append((identity, item.count))
             }
         }
+        var matches: [Int: [SenderMatch: Int]] = [:]
+        for (judgement, messages) in zip(judgements, messagesOfJudgement) {
+            guard let identity = judgement.identity, let match = judgement.identification?.match else { continue }
+            matches[identity, default: [:]][match, default: 0] += messages
+        }
         let unknown = identities.number(of: .unknown)
-        let identityOfIP = votes.mapValues { messagesByIdentity in
+        let identityOfSource = votes.map { messagesByIdentity in
             messagesByIdentity.max {
-                Self.precedes((identities[$1.key], $1.value), (identities[$0.key], $0.value))
-            }?.key ?? unknown
+                Self.precedes((identities[$1.identity], $1.messages), (identities[$0.identity], $0.messages))
+            }?.identity ?? unknown
         }
 
         var accumulators: [Int: SenderAccumulator] = [:]
+        for source in 0..<sources.count {
+            accumulators[identityOfSource[source], default: SenderAccumulator()].add(source: source, sources.tally(of: source))
+        }
+        var messagesOfSenderJudgement: [SenderJudgement: Int] = [:]
         for item in observed {
-            let identity = identityOfIP[records[item.record].sourceIP] ?? unknown
-            accumulators[identity, default: SenderAccumulator()].add(records[item.record], judgements[item.judgement].evidence)
+            messagesOfSenderJudgement[SenderJudgement(identity: identityOfSource[item.source], judgement: item.judgement), default: 0] += item.count
+        }
+        for (pair, messages) in messagesOfSenderJudgement {
+            let judgement = judgements[pair.judgement]
+            accumulators[pair.identity, default: SenderAccumulator()].add(messages, like: records[judgement.example], judgement.evidence)
         }
         var senders = Dictionary(uniqueKeysWithValues: accumulators.map { (identities[$0.key], $0.value) })
         let matchesOfIdentity = Dictionary(uniqueKeysWithValues: matches.map { (identities[$0.key], $0.value) })
@@ -107,11 +131,26 @@ public struct SenderClassifier: Sendable {
             senders[.unknown, default: SenderAccumulator()].merge(sender)
         }
         return senders.map { identity, accumulated in
-            summary(identity, accumulated, recognisedBy: matchesOfIdentity[identity].flatMap(Self.mostFrequent), client)
+            summary(identity, accumulated, sources: sources, recognisedBy: matchesOfIdentity[identity].flatMap(Self.mostFrequent), client)
         }.sorted {
             ($1.messages, $0.name.lowercased(), Self.sortKey($0.identity))
                 < ($0.messages, $1.name.lowercased(), Self.sortKey($1.identity))
         }
+    }
+
+    /// What one distinct set of authentication results says, and a record that has it.
+    private struct Judgement {
+        var evidence: RecordEvidence
+        var identification: Identification?
+        var example: Int
+        /// The number of the identification's identity.
+        var identity: Int?
+    }
+
+    /// A sender's records of one judgement.
+    private struct SenderJudgement: Hashable {
+        var identity: Int
+        var judgement: Int
     }
 
     // MARK: Identifying a record
@@ -170,7 +209,7 @@ public struct SenderClassifier: Sendable {
     // MARK: Judging a sender
 
     private func summary(
-        _ identity: SenderIdentity, _ accumulated: SenderAccumulator, recognisedBy: SenderMatch?,
+        _ identity: SenderIdentity, _ accumulated: SenderAccumulator, sources: SourceNumbers, recognisedBy: SenderMatch?,
         _ client: ClientDomains
     ) -> SenderSummary {
         let name: String
@@ -186,7 +225,7 @@ public struct SenderClassifier: Sendable {
             identity: identity, name: name, category: category,
             verdict: verdict(identity, accumulated), tally: accumulated.tally,
             sources: accumulated.sources
-                .map { SenderSource(ip: $0.key, tally: $0.value) }
+                .map { SenderSource(ip: sources.ip(of: $0), tally: sources.tally(of: $0)) }
                 .sorted { ($1.tally.messages, $0.ip) < ($0.tally.messages, $1.ip) },
             recognisedBy: recognisedBy,
             signingDomains: Self.byMessages(accumulated.signingDomains),
@@ -412,10 +451,38 @@ private struct RecordEvidence {
     }
 }
 
+/// The source IPs of one month's records by number, each with the total of its records.
+private struct SourceNumbers {
+    private var numbers: [String: Int] = [:]
+    private var ips: [String] = []
+    private var tallies: [MessageTally] = []
+
+    var count: Int { ips.count }
+
+    /// Counts the record toward its source IP; the IP's number.
+    mutating func add(_ record: ReportRecord) -> Int {
+        let number: Int
+        if let known = numbers[record.sourceIP] {
+            number = known
+        } else {
+            number = ips.count
+            numbers[record.sourceIP] = number
+            ips.append(record.sourceIP)
+            tallies.append(MessageTally())
+        }
+        tallies[number].add(record)
+        return number
+    }
+
+    func ip(of number: Int) -> String { ips[number] }
+    func tally(of number: Int) -> MessageTally { tallies[number] }
+}
+
 /// The totals of one sender while its records are added.
 private struct SenderAccumulator {
     var tally = MessageTally()
-    var sources: [String: MessageTally] = [:]
+    /// Its source IPs, by number (see `SourceNumbers`).
+    var sources: [Int] = []
     var forwardedMessages = 0
     /// Messages without an aligned DKIM signature, by why not.
     var unalignedSignatureMessages = 0
@@ -426,10 +493,14 @@ private struct SenderAccumulator {
     var signingDomains: [String: Int] = [:]
     var envelopeDomains: [String: Int] = [:]
 
-    mutating func add(_ record: ReportRecord, _ evidence: RecordEvidence) {
-        let count = record.count
-        tally.add(record)
-        sources[record.sourceIP, default: MessageTally()].add(record)
+    /// A source IP of the sender, with the total of all its records.
+    mutating func add(source: Int, _ sourceTally: MessageTally) {
+        sources.append(source)
+        tally.add(sourceTally)
+    }
+
+    /// `count` messages of records like `record`, which has this evidence.
+    mutating func add(_ count: Int, like record: ReportRecord, _ evidence: RecordEvidence) {
         if evidence.looksForwarded(record) { forwardedMessages += count }
         let signers = evidence.signers
         for domain in signers { signingDomains[domain, default: 0] += count }
@@ -449,9 +520,10 @@ private struct SenderAccumulator {
         }
     }
 
+    /// Another sender's records; the two have no source IP in common.
     mutating func merge(_ other: SenderAccumulator) {
         tally.add(other.tally)
-        sources.merge(other.sources) { $0.adding($1) }
+        sources += other.sources
         forwardedMessages += other.forwardedMessages
         unalignedSignatureMessages += other.unalignedSignatureMessages
         unalignedSignatures.merge(other.unalignedSignatures, uniquingKeysWith: +)
@@ -464,14 +536,6 @@ private struct SenderAccumulator {
 
     func share(_ messages: Int) -> Double {
         tally.messages > 0 ? Double(messages) / Double(tally.messages) : 0
-    }
-}
-
-extension MessageTally {
-    fileprivate func adding(_ other: MessageTally) -> MessageTally {
-        var sum = self
-        sum.add(other)
-        return sum
     }
 }
 

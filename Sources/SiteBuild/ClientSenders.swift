@@ -31,8 +31,21 @@ struct ClientSenders: Sendable {
 extension OwnerMonth {
     /// The month's records by configured domain, in the order they were added.
     var recordsByDomain: [String: [ReportRecord]] {
-        var grouped: [String: [ReportRecord]] = [:]
-        for item in records { grouped[item.domain, default: []].append(item.record) }
-        return grouped
+        // A client has a few domains and records come in runs of one domain (a report's
+        // records): the group is looked for when the domain changes, never hashed per record.
+        var groups: [(domain: String, records: [ReportRecord])] = []
+        var current = -1
+        for item in records {
+            if current < 0 || groups[current].domain != item.domain {
+                if let known = groups.firstIndex(where: { $0.domain == item.domain }) {
+                    current = known
+                } else {
+                    groups.append((item.domain, []))
+                    current = groups.count - 1
+                }
+            }
+            groups[current].records.append(item.record)
+        }
+        return Dictionary(uniqueKeysWithValues: groups.map { ($0.domain, $0.records) })
     }
 }

@@ -117,11 +117,10 @@ struct DomainAnalysis {
             }
         }
         let policy = FindingsAnalyzer.dominantPolicy(stats)
-        let authorisedIPs = Set(authorisedSenders.flatMap { $0.sources.map(\.ip) })
-        let authorised = records.filter { authorisedIPs.contains($0.sourceIP) && $0.count > 0 }
-        let total = authorised.reduce(0) { $0 + $1.count }
-        func share(_ predicate: (ReportRecord) -> Bool) -> Double? {
-            total > 0 ? Double(authorised.reduce(0) { predicate($1) ? $0 + $1.count : $0 }) / Double(total) : nil
+        let authorised = AuthorisedMessages(records, from: Set(authorisedSenders.flatMap { $0.sources.map(\.ip) }))
+        let total = authorised.total
+        func share(_ messages: Int) -> Double? {
+            total > 0 ? Double(messages) / Double(total) : nil
         }
         func judged(_ key: String, _ value: Double?, applies: Bool = true, extra: [String: String] = [:]) -> CheckItem {
             guard let value else { return CheckItem(key: key, status: .unknown, values: extra) }
@@ -129,8 +128,6 @@ struct DomainAnalysis {
             guard applies else { return CheckItem(key: key, status: .pass, values: values.merging(["not_bulk": "1"]) { a, _ in a }) }
             return CheckItem(key: key, status: value >= Self.checklistShare ? .pass : .fail, values: values)
         }
-        let spfPass: (ReportRecord) -> Bool = { $0.spfResults.contains { $0.result == .pass } }
-        let dkimPass: (ReportRecord) -> Bool = { $0.dkimResults.contains { $0.result == .pass } }
         let google = dailyVolume(of: ["google.com", "yahoo! inc.", "yahoo"])
         let microsoft = dailyVolume(of: ["outlook.com", "enterprise outlook", "microsoft corporation"])
         let googleBulk = google.map { $0 >= Self.bulkMessagesPerDay }
@@ -145,15 +142,15 @@ struct DomainAnalysis {
             CheckItem(key: "dmarc_record", status: policy == nil ? .unknown : .pass, values: [:]),
             CheckItem(key: "policy", status: policy == nil ? .unknown : (policyKnown ? .pass : .fail),
                       values: ["policy": policy.map(FindingsAnalyzer.policyLabel) ?? "–"]),
-            judged("spf_or_dkim", share { spfPass($0) || dkimPass($0) }),
+            judged("spf_or_dkim", share(authorised.spfOrDKIM)),
             googleBulk == nil ? CheckItem(key: "aligned", status: .unknown, values: [:])
-                : judged("aligned", share(\.dmarcPass), applies: googleBulk == true,
+                : judged("aligned", share(authorised.dmarcPass), applies: googleBulk == true,
                          extra: ["volume": format.integer(google ?? 0)]),
             googleBulk == nil ? CheckItem(key: "spf_and_dkim", status: .unknown, values: [:])
-                : judged("spf_and_dkim", share { spfPass($0) && dkimPass($0) }, applies: googleBulk == true,
+                : judged("spf_and_dkim", share(authorised.spfAndDKIM), applies: googleBulk == true,
                          extra: ["volume": format.integer(google ?? 0)]),
             microsoftBulk == nil ? CheckItem(key: "microsoft", status: .unknown, values: [:])
-                : judged("microsoft", share { spfPass($0) && dkimPass($0) && $0.dmarcPass }, applies: microsoftBulk == true,
+                : judged("microsoft", share(authorised.spfAndDKIMAndDMARC), applies: microsoftBulk == true,
                          extra: ["volume": format.integer(microsoft ?? 0)]),
         ]
     }
@@ -164,5 +161,28 @@ struct DomainAnalysis {
         let matching = (stats?.reporters ?? [:]).filter { reporters.contains($0.key.lowercased()) && !$0.value.reports.isEmpty }
         guard !matching.isEmpty else { return nil }
         return matching.values.reduce(0) { $0 + $1.tally.messages / $1.reports.count }
+    }
+}
+
+/// The messages of authorised senders' source IPs, and how many of them pass what the
+/// providers' rules ask, counted in one pass over the records.
+private struct AuthorisedMessages {
+    var total = 0
+    var spfOrDKIM = 0
+    var dmarcPass = 0
+    var spfAndDKIM = 0
+    var spfAndDKIMAndDMARC = 0
+
+    init(_ records: [ReportRecord], from authorisedIPs: Set<String>) {
+        for record in records where record.count > 0 && authorisedIPs.contains(record.sourceIP) {
+            let count = record.count
+            let spf = record.spfResults.contains { $0.result == .pass }
+            let dkim = record.dkimResults.contains { $0.result == .pass }
+            total += count
+            if spf || dkim { spfOrDKIM += count }
+            if record.dmarcPass { dmarcPass += count }
+            if spf && dkim { spfAndDKIM += count }
+            if spf && dkim && record.dmarcPass { spfAndDKIMAndDMARC += count }
+        }
     }
 }

@@ -116,29 +116,180 @@ struct MonthSummaryDocument: Encodable {
         var failed: Int
         var reports: Int
         var domains: [Domain]
+    }
 
-        init(_ data: OwnerMonth) {
-            let domains = data.tls.values.sorted { $0.domain < $1.domain }
-            let total = data.tlsTotal
-            successful = total.successful
-            failed = total.failed
-            reports = data.tlsReportCount
-            self.domains = domains.map { domain in
-                Domain(domain: domain.domain, successful: domain.sessions.successful, failed: domain.sessions.failed,
-                       reports: domain.reports.count,
-                       policyTypes: domain.byPolicyType.mapValues { Sessions(successful: $0.successful, failed: $0.failed) },
-                       failureTypes: domain.failureTypes)
-            }
+    /// The file's bytes. `Encodable` describes the document; the bytes are written by hand, the
+    /// same as `JSONEncoder` writes them with `encoderSettings` (a test holds the two together).
+    func encoded() throws -> Data {
+        var writer = PrettyJSONWriter(capacity: 1_024 + sources.count * 192)
+        try writer.write(self)
+        writer.newline()
+        return Data(writer.bytes)
+    }
+
+    /// What the document was written with before it was written by hand.
+    static func encoderSettings(_ encoder: JSONEncoder) {
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+    }
+}
+
+/// `MonthSummaryDocument` as `JSONEncoder` writes it: keys in snake case, each object's members
+/// in the order of their UTF-8 bytes, nil members left out.
+extension PrettyJSONWriter {
+    mutating func write(_ document: MonthSummaryDocument) throws {
+        try object { json in
+            json.member("client", document.client)
+            json.member("client_name", document.clientName)
+            json.key("domains")
+            try json.array(document.domains) { try $0.write($1) }
+            json.key("findings")
+            json.array(document.findings) { $0.write($1) }
+            json.member("month", document.month)
+            json.key("reporters")
+            json.array(document.reporters) { $0.write($1) }
+            json.member("reseller", document.reseller)
+            json.member("schema_version", document.schemaVersion)
+            json.key("sources")
+            json.array(document.sources) { $0.write($1) }
+            json.key("tls")
+            json.write(document.tls)
+            json.key("totals")
+            json.write(document.totals)
         }
     }
 
-    func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
+    private mutating func write(_ totals: MonthSummaryDocument.Totals) {
+        object { json in
+            json.key("disposition")
+            json.write(totals.disposition)
+            json.member("dkim_aligned", totals.dkimAligned)
+            json.member("dmarc_pass", totals.dmarcPass)
+            json.member("messages", totals.messages)
+            json.member("reports", totals.reports)
+            json.member("spf_aligned", totals.spfAligned)
+        }
+    }
+
+    private mutating func write(_ disposition: MonthSummaryDocument.Disposition) {
+        object { json in
+            json.member("none", disposition.none)
+            json.member("other", disposition.other)
+            json.member("pass", disposition.pass)
+            json.member("quarantine", disposition.quarantine)
+            json.member("reject", disposition.reject)
+        }
+    }
+
+    private mutating func write(_ domain: MonthSummaryDocument.Domain) throws {
+        try object { json in
+            json.key("disposition")
+            json.write(domain.disposition)
+            json.member("dkim_aligned", domain.dkimAligned)
+            json.member("dmarc_pass", domain.dmarcPass)
+            json.member("domain", domain.domain)
+            json.member("messages", domain.messages)
+            json.key("readiness")
+            try json.write(domain.readiness)
+            json.member("reports", domain.reports)
+            json.key("senders")
+            json.array(domain.senders) { $0.write($1) }
+            json.member("sources", domain.sources)
+            json.member("spf_aligned", domain.spfAligned)
+        }
+    }
+
+    private mutating func write(_ sender: MonthSummaryDocument.Sender) {
+        object { json in
+            json.member("category", sender.category)
+            json.member("dkim_aligned", sender.dkimAligned)
+            json.member("dmarc_pass", sender.dmarcPass)
+            json.member("fixes", sender.fixes)
+            json.member("identity", sender.identity)
+            json.member("messages", sender.messages)
+            json.member("name", sender.name)
+            json.member("source_ips", sender.sourceIps)
+            json.member("spf_aligned", sender.spfAligned)
+            json.member("verdict", sender.verdict)
+        }
+    }
+
+    private mutating func write(_ readiness: MonthSummaryDocument.Readiness) throws {
+        try object { json in
+            try json.member("aligned_share", readiness.alignedShare)
+            json.member("current_policy", readiness.currentPolicy)
+            json.member("level", readiness.level)
+            json.member("next_policy", readiness.nextPolicy)
+        }
+    }
+
+    private mutating func write(_ reporter: MonthSummaryDocument.Reporter) {
+        object { json in
+            json.member("dmarc_pass", reporter.dmarcPass)
+            json.member("messages", reporter.messages)
+            json.member("org_name", reporter.orgName)
+            json.member("reports", reporter.reports)
+        }
+    }
+
+    private mutating func write(_ source: MonthSummaryDocument.Source) {
+        object { json in
+            json.member("dkim_aligned", source.dkimAligned)
+            json.member("dmarc_pass", source.dmarcPass)
+            json.member("messages", source.messages)
+            json.member("source_ip", source.sourceIp)
+            json.member("spf_aligned", source.spfAligned)
+        }
+    }
+
+    private mutating func write(_ finding: MonthSummaryDocument.FindingEntry) {
+        object { json in
+            json.member("domain", finding.domain)
+            json.member("kind", finding.kind)
+            json.member("message", finding.message)
+            json.member("severity", finding.severity)
+            json.member("values", finding.values) { $0.string($1) }
+        }
+    }
+
+    private mutating func write(_ tls: MonthSummaryDocument.TLS) {
+        object { json in
+            json.key("domains")
+            json.array(tls.domains) { json, domain in
+                json.object { json in
+                    json.member("domain", domain.domain)
+                    json.member("failed", domain.failed)
+                    json.member("failure_types", domain.failureTypes) { $0.integer($1) }
+                    json.member("policy_types", domain.policyTypes) { json, sessions in
+                        json.object { json in
+                            json.member("failed", sessions.failed)
+                            json.member("successful", sessions.successful)
+                        }
+                    }
+                    json.member("reports", domain.reports)
+                    json.member("successful", domain.successful)
+                }
+            }
+            json.member("failed", tls.failed)
+            json.member("reports", tls.reports)
+            json.member("successful", tls.successful)
+        }
+    }
+}
+
+extension MonthSummaryDocument.TLS {
+    init(_ data: OwnerMonth) {
+        let domains = data.tls.values.sorted { $0.domain < $1.domain }
+        let total = data.tlsTotal
+        successful = total.successful
+        failed = total.failed
+        reports = data.tlsReportCount
+        self.domains = domains.map { domain in
+            Domain(domain: domain.domain, successful: domain.sessions.successful, failed: domain.sessions.failed,
+                   reports: domain.reports.count,
+                   policyTypes: domain.byPolicyType.mapValues { Sessions(successful: $0.successful, failed: $0.failed) },
+                   failureTypes: domain.failureTypes)
+        }
     }
 }
 
@@ -162,11 +313,16 @@ enum RecordsCSV {
         var bytes: [UInt8] = []
         bytes.reserveCapacity((records.count + 1) * 256)
         bytes.append(contentsOf: header.joined(separator: ",").utf8)
-        var cell = ""
+        // The cells made of several values are put together as bytes, then written as one field.
+        var cell = CellBytes()
         var dates = LastDateRange()
         func next(_ value: String) {
             bytes.append(UInt8(ascii: ","))
             appendField(value, to: &bytes)
+        }
+        func nextCell() {
+            bytes.append(UInt8(ascii: ","))
+            cell.bytes.withUnsafeBufferPointer { appendField(utf8: $0, to: &bytes) }
         }
         for index in rowOrder(records) {
             let item = records[index]
@@ -189,29 +345,41 @@ enum RecordsCSV {
 
             cell.removeAll(keepingCapacity: true)
             for (position, result) in record.dkimResults.enumerated() {
-                if position > 0 { cell += "; " }
-                cell += result.domain
-                if let selector = result.selector { cell += " s=" + selector }
-                cell += ": " + result.result.description
+                if position > 0 { cell.append("; ") }
+                cell.append(result.domain)
+                if let selector = result.selector {
+                    cell.append(" s=")
+                    cell.append(selector)
+                }
+                cell.append(": ")
+                cell.append(result.result.description)
             }
-            next(cell)
+            nextCell()
 
             cell.removeAll(keepingCapacity: true)
             for (position, result) in record.spfResults.enumerated() {
-                if position > 0 { cell += "; " }
-                cell += result.domain
-                if let scope = result.scope { cell += " (" + scope + ")" }
-                cell += ": " + result.result.description
+                if position > 0 { cell.append("; ") }
+                cell.append(result.domain)
+                if let scope = result.scope {
+                    cell.append(" (")
+                    cell.append(scope)
+                    cell.append(")")
+                }
+                cell.append(": ")
+                cell.append(result.result.description)
             }
-            next(cell)
+            nextCell()
 
             cell.removeAll(keepingCapacity: true)
             for (position, reason) in record.overrideReasons.enumerated() {
-                if position > 0 { cell += "; " }
-                cell += reason.type.description
-                if let comment = reason.comment { cell += ": " + comment }
+                if position > 0 { cell.append("; ") }
+                cell.append(reason.type.description)
+                if let comment = reason.comment {
+                    cell.append(": ")
+                    cell.append(comment)
+                }
             }
-            next(cell)
+            nextCell()
         }
         bytes.append(contentsOf: [0x0D, 0x0A])
         return Data(bytes)
@@ -225,21 +393,47 @@ enum RecordsCSV {
     private static func rowOrder(_ records: [AggregatedRecord]) -> [Int] {
         var groupOfKey: [ReportKey: Int] = [:]
         var groups: [(key: ReportKey, members: [Int])] = []
+        // Records arrive report by report: only a new report's key is looked up.
+        var current: (key: ReportKey, group: Int)?
         for (index, item) in records.enumerated() {
             let key = ReportKey(domain: item.domain, begin: item.dateRange.begin, report: item.report)
-            if let group = groupOfKey[key] {
+            if let current, current.key == key {
+                groups[current.group].members.append(index)
+            } else if let group = groupOfKey[key] {
                 groups[group].members.append(index)
+                current = (key, group)
             } else {
                 groupOfKey[key] = groups.count
+                current = (key, groups.count)
                 groups.append((key, [index]))
             }
         }
         groups.sort { $0.key < $1.key }
-        return groups.flatMap { group in
-            group.members.sorted { a, b in
-                let x = records[a].record, y = records[b].record
-                return (x.sourceIP, x.headerFrom, x.count) < (y.sourceIP, y.headerFrom, y.count)
+        var order: [Int] = []
+        order.reserveCapacity(records.count)
+        for group in groups {
+            // The values compared, taken out once: comparing whole records copied them.
+            let keys = group.members.map { index in
+                let record = records[index].record
+                return (record.sourceIP, record.headerFrom, record.count)
             }
+            let sorted = keys.indices.sorted { keys[$0] < keys[$1] }
+            order.append(contentsOf: sorted.lazy.map { group.members[$0] })
+        }
+        return order
+    }
+
+    /// The UTF-8 of one cell while it is put together.
+    private struct CellBytes {
+        var bytes: [UInt8] = []
+
+        mutating func removeAll(keepingCapacity: Bool) {
+            bytes.removeAll(keepingCapacity: keepingCapacity)
+        }
+
+        mutating func append(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
         }
     }
 

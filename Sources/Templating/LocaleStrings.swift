@@ -27,10 +27,19 @@ public struct LocaleStrings: Sendable, Hashable {
 
     /// The string for `key`, with `{name}` placeholders filled in; the key itself when missing
     /// so a gap is visible rather than blank.
+    ///
+    /// Placeholders are filled in one after the other, by name, each in the text the ones before
+    /// left. ASCII text is searched byte by byte, which finds what Foundation's search finds
+    /// (there is nothing to compose in ASCII); other text goes through Foundation.
     public func text(_ key: String, _ arguments: [String: String] = [:]) -> String {
         var value = values[key] ?? key
         for (name, replacement) in arguments.sorted(by: { $0.key < $1.key }) {
-            value = value.replacingOccurrences(of: "{\(name)}", with: replacement)
+            let placeholder = "{\(name)}"
+            if let replaced = PlaceholderASCII.replacing(placeholder, with: replacement, in: value) {
+                value = replaced
+            } else {
+                value = value.replacingOccurrences(of: placeholder, with: replacement)
+            }
         }
         return value
     }
@@ -62,4 +71,38 @@ private final class TemplateTree: @unchecked Sendable {
             tree[head] = child
         }
     }
+}
+
+/// Fills in a placeholder in ASCII text without Foundation's search, which bridges to NSString
+/// for every call.
+enum PlaceholderASCII {
+    /// `text` with every occurrence of `placeholder`, left to right and not overlapping,
+    /// replaced; nil when any of the three is not ASCII.
+    static func replacing(_ placeholder: String, with replacement: String, in text: String) -> String? {
+        let pattern = Array(placeholder.utf8), source = Array(text.utf8)
+        guard !pattern.isEmpty, pattern.allSatisfy(\.isASCIIByte), source.allSatisfy(\.isASCIIByte),
+              replacement.utf8.allSatisfy(\.isASCIIByte)
+        else { return nil }
+        guard source.count >= pattern.count else { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(source.count)
+        var index = 0
+        var found = false
+        while index < source.count {
+            if index + pattern.count <= source.count, source[index] == pattern[0],
+               source[index..<index + pattern.count].elementsEqual(pattern) {
+                output.append(contentsOf: replacement.utf8)
+                index += pattern.count
+                found = true
+            } else {
+                output.append(source[index])
+                index += 1
+            }
+        }
+        return found ? String(decoding: output, as: UTF8.self) : text
+    }
+}
+
+extension UInt8 {
+    fileprivate var isASCIIByte: Bool { self < 0x80 }
 }

@@ -13,6 +13,8 @@ enum TemplateSnapshot {
         // Most values are plain text, numbers or flags, which stay as they are whatever the
         // checks below say; testing their type first skips three protocol lookups and a mirror.
         if value is String || value is Int || value is Bool { return value }
+        // The busiest models list their fields themselves: no mirror of them or of each field.
+        if let model = value as? TemplateFields { return model.templateFields.mapValues(of) }
         if value is MustacheCustomRenderable || value is MustacheParent || value is MustacheCustomRepresentation {
             return value
         }
@@ -42,5 +44,23 @@ enum TemplateSnapshot {
         let mirror = Mirror(reflecting: value)
         guard mirror.displayStyle == .optional else { return value }
         return mirror.children.first?.value
+    }
+}
+
+/// A page model that lists its own fields for templates, so that its snapshot needs no
+/// `Mirror`: what the snapshot would find, each stored property by its name, nil ones left out
+/// (see `present`). Values are snapshotted in turn.
+public protocol TemplateFields {
+    var templateFields: [String: Any] { get }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The fields with the optional ones that hold a value; the snapshot leaves out nil fields.
+    public func present(_ optional: [String: Any?]) -> [String: Any] {
+        var fields = self
+        for (name, value) in optional {
+            if let value { fields[name] = value }
+        }
+        return fields
     }
 }
