@@ -23,7 +23,10 @@ extension ReportIdentity {
     /// `report_id` what comes before the first `@`, without `<` and `>`. Compared without case.
     public var parsedmarcForm: ReportIdentity {
         var org = orgName.trimmingXMLWhitespace()
-        if !org.contains(" "), let base = PublicSuffixList.system.organisationalDomain(of: org.lowercased()) {
+        // Foundation's `contains` is costly for a check made once per ingested report; for
+        // ASCII (nearly every name) looking for the byte gives the same answer.
+        let hasSpace = org.utf8.allSatisfy { $0 < 0x80 } ? org.utf8.contains(0x20) : org.contains(" ")
+        if !hasSpace, let base = PublicSuffixList.system.organisationalDomain(of: org.lowercased()) {
             org = base
         }
         var id = reportID.trimmingXMLWhitespace()
