@@ -241,6 +241,14 @@ private struct AggregateReportBuilder {
     private var spfResults: [SPFAuthResult] = []
     private var authResult = AuthResultFields()
 
+    private let recentStrings = RecentStrings()
+    private var dispositions = VocabularyMemo<Disposition>()
+    private var dkimAlignments = VocabularyMemo<PolicyResult>()
+    private var spfAlignments = VocabularyMemo<PolicyResult>()
+    private var dkimResultWords = VocabularyMemo<DKIMResult>()
+    private var spfResultWords = VocabularyMemo<SPFResult>()
+    private var overrideTypes = VocabularyMemo<OverrideType>()
+
     init(maxDepth: Int) {
         self.maxDepth = maxDepth
         path.reserveCapacity(8)
@@ -285,7 +293,7 @@ private struct AggregateReportBuilder {
         let name = path[depth - 1]
         let parent = path[depth - 2]
         let inRecord = depth >= 3 && path[1] == .record
-        var value: String { parser.trimmedText() }
+        var value: String { parser.trimmedText(reusing: recentStrings) }
 
         switch (parent, name) {
         case (.feedback, .version):
@@ -306,7 +314,7 @@ private struct AggregateReportBuilder {
             reason.comment = value
         case (.policyEvaluated, .reason) where inRecord:
             reasons.append(OverrideReason(
-                type: OverrideType(reported: reason.type ?? ""),
+                type: overrideTypes.value(reason.type ?? ""),
                 comment: reason.comment.flatMap { $0.isEmpty ? nil : $0 }))
         case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
              (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
@@ -314,12 +322,12 @@ private struct AggregateReportBuilder {
         case (.authResults, .dkim) where inRecord:
             dkimResults.append(DKIMAuthResult(
                 domain: authResult.domain ?? "", selector: authResult.selector.nonEmpty,
-                result: DKIMResult(reported: authResult.result ?? ""),
+                result: dkimResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
         case (.authResults, .spf) where inRecord:
             spfResults.append(SPFAuthResult(
                 domain: authResult.domain ?? "", scope: authResult.scope.nonEmpty,
-                result: SPFResult(reported: authResult.result ?? ""),
+                result: spfResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
         case (.feedback, .record):
             records.append(try makeRecord(number: records.count + 1))
@@ -328,7 +336,7 @@ private struct AggregateReportBuilder {
         }
     }
 
-    private func makeRecord(number: Int) throws(ReportParseError) -> ReportRecord {
+    private mutating func makeRecord(number: Int) throws(ReportParseError) -> ReportRecord {
         guard let countText = row.count else {
             throw ReportParseError("record \(number) has no <count>")
         }
@@ -340,9 +348,9 @@ private struct AggregateReportBuilder {
         return ReportRecord(
             sourceIP: row.sourceIP ?? "",
             count: count,
-            disposition: Disposition(reported: row.disposition ?? ""),
-            dkimAligned: PolicyResult(reported: row.dkim ?? ""),
-            spfAligned: PolicyResult(reported: row.spf ?? ""),
+            disposition: dispositions.value(row.disposition ?? ""),
+            dkimAligned: dkimAlignments.value(row.dkim ?? ""),
+            spfAligned: spfAlignments.value(row.spf ?? ""),
             overrideReasons: reasons,
             headerFrom: DomainName.normalized(headerFrom),
             envelopeFrom: row.envelopeFrom.nonEmpty,
@@ -394,6 +402,20 @@ private struct AggregateReportBuilder {
         guard let value = Int64(whole), value >= 0, value < 32_503_680_000 else {
             throw ReportParseError("<date_range><\(field)> is \"\(raw.prefix(40))\", not a Unix time")
         }
+        return value
+    }
+}
+
+/// The last word read for one field and its value: the records of a report repeat the same
+/// few words, which are then not looked up again.
+private struct VocabularyMemo<Value: TolerantVocabulary> {
+    private var last: (word: String, value: Value)?
+
+    mutating func value(_ word: String) -> Value {
+        // Bytes, not `==`, which takes canonically equivalent words as equal.
+        if let last, last.word.utf8.elementsEqual(word.utf8) { return last.value }
+        let value = Value(reported: word)
+        last = (word, value)
         return value
     }
 }

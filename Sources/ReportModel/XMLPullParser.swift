@@ -155,14 +155,14 @@ struct XMLPullParser {
     // MARK: Text
 
     /// The character data since the last tag, trimmed like `trimmingXMLWhitespace()`.
-    func trimmedText() -> String {
+    func trimmedText(reusing recent: RecentStrings? = nil) -> String {
         if textIsCopied {
-            return copiedText.withUnsafeBufferPointer { Self.trimmed($0) }
+            return copiedText.withUnsafeBufferPointer { Self.trimmed($0, reusing: recent) }
         }
-        return Self.trimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]))
+        return Self.trimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]), reusing: recent)
     }
 
-    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>) -> String {
+    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, reusing recent: RecentStrings?) -> String {
         var start = 0
         var end = text.count
         while start < end, isSpace(text[start]) { start += 1 }
@@ -173,7 +173,8 @@ struct XMLPullParser {
         guard text[start] < 0x80, text[end - 1] < 0x80 else {
             return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
+        let trimmed = UnsafeBufferPointer(rebasing: text[start..<end])
+        return recent?.string(trimmed) ?? String(decoding: trimmed, as: UTF8.self)
     }
 
     private mutating func appendRaw(_ start: Int, _ end: Int) {
@@ -233,6 +234,12 @@ struct XMLPullParser {
             if (byte >= 0x20 && byte < 0x80 && byte != 0x3C && byte != 0x26 && byte != 0x5D) || byte == 0x0A || byte == 0x09 {
                 index += 1
                 continue
+            }
+            // The usual end of a run, decided without the table.
+            if byte == 0x3C {
+                appendRaw(runStart, index)
+                position = index
+                return
             }
             switch Self.byteClass[Int(byte)] {
             case ByteClass.plain:
@@ -857,5 +864,42 @@ struct XMLPullParser {
         case 0xC2...0xF4: ByteClass.multiByte
         default: ByteClass.invalid
         }
+    }
+}
+
+/// Strings too long to be stored inline, recently made from a document's bytes: a report
+/// repeats its domain in the header_from, envelope_from and DKIM and SPF results of every
+/// record, and one shared copy saves an allocation (and its release) each time.
+/// Belongs to one parse, on one thread.
+final class RecentStrings {
+    private var entries: [String] = []
+    private var next = 0
+    private static let capacity = 8
+    /// Shorter strings are stored inline and cost no allocation.
+    private static let inlineLength = 15
+
+    init() {
+        entries.reserveCapacity(Self.capacity)
+    }
+
+    /// `utf8` as a string, an earlier one when it has the same bytes.
+    func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        guard utf8.count > Self.inlineLength, let base = utf8.baseAddress else {
+            return String(decoding: utf8, as: UTF8.self)
+        }
+        for entry in entries where entry.utf8.count == utf8.count {
+            let same = entry.utf8.withContiguousStorageIfAvailable { stored in
+                stored.baseAddress.map { memcmp($0, base, utf8.count) == 0 } ?? false
+            }
+            if same == true { return entry }
+        }
+        let value = String(decoding: utf8, as: UTF8.self)
+        if entries.count < Self.capacity {
+            entries.append(value)
+        } else {
+            entries[next] = value
+            next = (next + 1) % Self.capacity
+        }
+        return value
     }
 }
