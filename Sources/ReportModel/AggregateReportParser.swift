@@ -412,11 +412,21 @@ private struct VocabularyMemo<Value: TolerantVocabulary> {
     private var last: (word: String, value: Value)?
 
     mutating func value(_ word: String) -> Value {
-        // Bytes, not `==`, which takes canonically equivalent words as equal.
-        if let last, last.word.utf8.elementsEqual(word.utf8) { return last.value }
+        if let last, Self.sameBytes(last.word, word) { return last.value }
         let value = Value(reported: word)
         last = (word, value)
         return value
+    }
+
+    /// Bytes, not `==`, which takes canonically equivalent words as equal.
+    private static func sameBytes(_ first: String, _ second: String) -> Bool {
+        var first = first
+        var second = second
+        return first.withUTF8 { one in
+            second.withUTF8 { other in
+                one.count == other.count && (one.isEmpty || memcmp(one.baseAddress!, other.baseAddress!, one.count) == 0)
+            }
+        }
     }
 }
 
