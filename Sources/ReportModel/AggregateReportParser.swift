@@ -191,30 +191,41 @@ enum ReportElement: UInt8 {
         }
     }
 
-    /// Every known name, packed, in buckets by length: a lookup compares a handful at most.
-    private static let known: [[(name: PackedName, element: ReportElement)]] = {
-        var table = Array(repeating: [(name: PackedName, element: ReportElement)](), count: 25)
-        var raw: UInt8 = 1
-        while let element = ReportElement(rawValue: raw) {
-            let utf8 = Array(element.name.utf8)
-            if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
-                table[name.length].append((name, element))
-            }
-            raw += 1
-        }
-        return table
-    }()
+    /// Every known name, packed, grouped by length: a lookup compares a handful at most. A
+    /// parse keeps its own reference, so a lookup reads it without the lazy global's check.
+    struct Table {
+        private let names: [PackedName]
+        private let elements: [ReportElement]
+        /// The names of length n are at `starts[n]..<starts[n + 1]`.
+        private let starts: [Int]
 
-    init(localName: UnsafeBufferPointer<UInt8>) {
-        guard let packed = PackedName(localName) else {
-            self = .other
-            return
+        static let shared = Table()
+
+        private init() {
+            var byLength = Array(repeating: [(name: PackedName, element: ReportElement)](), count: 25)
+            var raw: UInt8 = 1
+            while let element = ReportElement(rawValue: raw) {
+                let utf8 = Array(element.name.utf8)
+                if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
+                    byLength[name.length].append((name, element))
+                }
+                raw += 1
+            }
+            let flat = byLength.joined()
+            names = flat.map(\.name)
+            elements = flat.map(\.element)
+            var starts = [0]
+            for bucket in byLength { starts.append(starts[starts.count - 1] + bucket.count) }
+            self.starts = starts
         }
-        for candidate in Self.known[packed.length] where candidate.name == packed {
-            self = candidate.element
-            return
+
+        func element(named localName: UnsafeBufferPointer<UInt8>) -> ReportElement {
+            guard let packed = PackedName(localName) else { return .other }
+            for index in starts[packed.length]..<starts[packed.length + 1] where names[index] == packed {
+                return elements[index]
+            }
+            return .other
         }
-        self = .other
     }
 }
 
@@ -241,7 +252,8 @@ private struct AggregateReportBuilder {
     private var spfResults: [SPFAuthResult] = []
     private var authResult = AuthResultFields()
 
-    private let recentStrings = RecentStrings()
+    private let elementNames = ReportElement.Table.shared
+    private var recentStrings = RecentStrings()
     private var dispositions = VocabularyMemo<Disposition>()
     private var dkimAlignments = VocabularyMemo<PolicyResult>()
     private var spfAlignments = VocabularyMemo<PolicyResult>()
@@ -255,7 +267,7 @@ private struct AggregateReportBuilder {
     }
 
     mutating func start(_ parser: XMLPullParser) throws(ReportParseError) {
-        let name = ReportElement(localName: parser.localName)
+        let name = elementNames.element(named: parser.localName)
         if !rootSeen {
             rootSeen = true
             guard name == .feedback else {
@@ -293,7 +305,9 @@ private struct AggregateReportBuilder {
         let name = path[depth - 1]
         let parent = path[depth - 2]
         let inRecord = depth >= 3 && path[1] == .record
-        var value: String { parser.trimmedText(reusing: recentStrings) }
+        // Made for every element: for one holding others it is the white space before its
+        // end tag, trimmed to "" without any allocation.
+        let value = parser.trimmedText(reusing: &recentStrings)
 
         switch (parent, name) {
         case (.feedback, .version):
@@ -435,15 +449,15 @@ private struct VocabularyMemo<Value: TolerantVocabulary> {
 private struct MetadataFields {
     var orgName, email, extraContactInfo, reportID, begin, end, generator: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .orgName: orgName = value()
-        case .email: email = value()
-        case .extraContactInfo: extraContactInfo = value()
-        case .reportID: reportID = value()
-        case .begin: begin = value()
-        case .end: end = value()
-        case .generator: generator = value()
+        case .orgName: orgName = value
+        case .email: email = value
+        case .extraContactInfo: extraContactInfo = value
+        case .reportID: reportID = value
+        case .begin: begin = value
+        case .end: end = value
+        case .generator: generator = value
         default: break
         }
     }
@@ -452,18 +466,18 @@ private struct MetadataFields {
 private struct PolicyFields {
     var domain, adkim, aspf, p, sp, np, pct, fo, testing, discoveryMethod: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .domain: domain = value()
-        case .adkim: adkim = value()
-        case .aspf: aspf = value()
-        case .p: p = value()
-        case .sp: sp = value()
-        case .np: np = value()
-        case .pct: pct = value()
-        case .fo: fo = value()
-        case .testing: testing = value()
-        case .discoveryMethod: discoveryMethod = value()
+        case .domain: domain = value
+        case .adkim: adkim = value
+        case .aspf: aspf = value
+        case .p: p = value
+        case .sp: sp = value
+        case .np: np = value
+        case .pct: pct = value
+        case .fo: fo = value
+        case .testing: testing = value
+        case .discoveryMethod: discoveryMethod = value
         default: break
         }
     }
@@ -473,16 +487,16 @@ private struct PolicyFields {
 private struct RowFields {
     var sourceIP, count, disposition, dkim, spf, headerFrom, envelopeFrom, envelopeTo: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .sourceIP: sourceIP = value()
-        case .count: count = value()
-        case .disposition: disposition = value()
-        case .dkim: dkim = value()
-        case .spf: spf = value()
-        case .headerFrom: headerFrom = value()
-        case .envelopeFrom: envelopeFrom = value()
-        case .envelopeTo: envelopeTo = value()
+        case .sourceIP: sourceIP = value
+        case .count: count = value
+        case .disposition: disposition = value
+        case .dkim: dkim = value
+        case .spf: spf = value
+        case .headerFrom: headerFrom = value
+        case .envelopeFrom: envelopeFrom = value
+        case .envelopeTo: envelopeTo = value
         default: break
         }
     }
@@ -495,13 +509,13 @@ private struct ReasonFields {
 private struct AuthResultFields {
     var domain, selector, result, humanResult, scope: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .domain: domain = value()
-        case .selector: selector = value()
-        case .result: result = value()
-        case .humanResult: humanResult = value()
-        case .scope: scope = value()
+        case .domain: domain = value
+        case .selector: selector = value
+        case .result: result = value
+        case .humanResult: humanResult = value
+        case .scope: scope = value
         default: break
         }
     }

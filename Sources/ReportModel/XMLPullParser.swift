@@ -155,14 +155,14 @@ struct XMLPullParser {
     // MARK: Text
 
     /// The character data since the last tag, trimmed like `trimmingXMLWhitespace()`.
-    func trimmedText(reusing recent: RecentStrings? = nil) -> String {
+    func trimmedText(reusing recent: inout RecentStrings) -> String {
         if textIsCopied {
-            return copiedText.withUnsafeBufferPointer { Self.trimmed($0, reusing: recent) }
+            return copiedText.withUnsafeBufferPointer { Self.trimmed($0, reusing: &recent) }
         }
-        return Self.trimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]), reusing: recent)
+        return Self.trimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]), reusing: &recent)
     }
 
-    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, reusing recent: RecentStrings?) -> String {
+    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, reusing recent: inout RecentStrings) -> String {
         var start = 0
         var end = text.count
         while start < end, isSpace(text[start]) { start += 1 }
@@ -174,7 +174,7 @@ struct XMLPullParser {
             return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
         }
         let trimmed = UnsafeBufferPointer(rebasing: text[start..<end])
-        return recent?.string(trimmed) ?? String(decoding: trimmed, as: UTF8.self)
+        return recent.string(trimmed)
     }
 
     private mutating func appendRaw(_ start: Int, _ end: Int) {
@@ -870,20 +870,15 @@ struct XMLPullParser {
 /// Strings too long to be stored inline, recently made from a document's bytes: a report
 /// repeats its domain in the header_from, envelope_from and DKIM and SPF results of every
 /// record, and one shared copy saves an allocation (and its release) each time.
-/// Belongs to one parse, on one thread.
-final class RecentStrings {
+struct RecentStrings {
     private var entries: [String] = []
     private var next = 0
     private static let capacity = 8
     /// Shorter strings are stored inline and cost no allocation.
     private static let inlineLength = 15
 
-    init() {
-        entries.reserveCapacity(Self.capacity)
-    }
-
     /// `utf8` as a string, an earlier one when it has the same bytes.
-    func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
         guard utf8.count > Self.inlineLength, let base = utf8.baseAddress else {
             return String(decoding: utf8, as: UTF8.self)
         }
