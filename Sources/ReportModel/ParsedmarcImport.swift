@@ -33,7 +33,13 @@ extension ReportIdentity {
         if id.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
             id = id.replacingOccurrences(of: "<", with: "").replacingOccurrences(of: ">", with: "")
         }
-        let beforeAt = id.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? id
+        let beforeAt: String
+        if id.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: the first '@' byte is where the split by Character below would cut.
+            beforeAt = id.utf8.firstIndex(of: UInt8(ascii: "@")).map { String(id[..<$0]) } ?? id
+        } else {
+            beforeAt = id.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? id
+        }
         return ReportIdentity(orgName: org.lowercased(), reportID: beforeAt.lowercased())
     }
 }

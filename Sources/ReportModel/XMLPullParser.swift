@@ -706,6 +706,9 @@ struct XMLPullParser {
     /// a colon at either end or with two is not a qualified name).
     private func skipQualifiedName(from start: Int) throws(XMLSyntaxError) -> (end: Int, colon: Int?) {
         var index = start
+        // ASCII letters, digits, '_', '-' and '.': the whole of nearly every name; the loop
+        // below takes over at a ':' or a non-ASCII byte.
+        while index < bytes.count, Self.isPlainNameByte(bytes[index]) { index += 1 }
         var colon: Int?
         while index < bytes.count {
             let byte = bytes[index]
@@ -808,6 +811,15 @@ struct XMLPullParser {
         case 0..<64: (0x07FF_6000_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1
         case 64..<128: (0x07FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1
         default: true
+        }
+    }
+
+    /// `isNameByte` without ':' and non-ASCII bytes.
+    private static func isPlainNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<64: (0x03FF_6000_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1
+        case 64..<128: (0x07FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1
+        default: false
         }
     }
 
