@@ -191,41 +191,30 @@ enum ReportElement: UInt8 {
         }
     }
 
-    /// Every known name, packed, grouped by length: a lookup compares a handful at most. A
-    /// parse keeps its own reference, so a lookup reads it without the lazy global's check.
-    struct Table {
-        private let names: [PackedName]
-        private let elements: [ReportElement]
-        /// The names of length n are at `starts[n]..<starts[n + 1]`.
-        private let starts: [Int]
-
-        static let shared = Table()
-
-        private init() {
-            var byLength = Array(repeating: [(name: PackedName, element: ReportElement)](), count: 25)
-            var raw: UInt8 = 1
-            while let element = ReportElement(rawValue: raw) {
-                let utf8 = Array(element.name.utf8)
-                if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
-                    byLength[name.length].append((name, element))
-                }
-                raw += 1
+    /// Every known name, packed, in buckets by length: a lookup compares a handful at most.
+    private static let known: [[(name: PackedName, element: ReportElement)]] = {
+        var table = Array(repeating: [(name: PackedName, element: ReportElement)](), count: 25)
+        var raw: UInt8 = 1
+        while let element = ReportElement(rawValue: raw) {
+            let utf8 = Array(element.name.utf8)
+            if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
+                table[name.length].append((name, element))
             }
-            let flat = byLength.joined()
-            names = flat.map(\.name)
-            elements = flat.map(\.element)
-            var starts = [0]
-            for bucket in byLength { starts.append(starts[starts.count - 1] + bucket.count) }
-            self.starts = starts
+            raw += 1
         }
+        return table
+    }()
 
-        func element(named localName: UnsafeBufferPointer<UInt8>) -> ReportElement {
-            guard let packed = PackedName(localName) else { return .other }
-            for index in starts[packed.length]..<starts[packed.length + 1] where names[index] == packed {
-                return elements[index]
-            }
-            return .other
+    init(localName: UnsafeBufferPointer<UInt8>) {
+        guard let packed = PackedName(localName) else {
+            self = .other
+            return
         }
+        for candidate in Self.known[packed.length] where candidate.name == packed {
+            self = candidate.element
+            return
+        }
+        self = .other
     }
 }
 
@@ -252,7 +241,6 @@ private struct AggregateReportBuilder {
     private var spfResults: [SPFAuthResult] = []
     private var authResult = AuthResultFields()
 
-    private let elementNames = ReportElement.Table.shared
     private var recentStrings = RecentStrings()
     private var dispositions = VocabularyMemo<Disposition>()
     private var dkimAlignments = VocabularyMemo<PolicyResult>()
@@ -267,7 +255,7 @@ private struct AggregateReportBuilder {
     }
 
     mutating func start(_ parser: XMLPullParser) throws(ReportParseError) {
-        let name = elementNames.element(named: parser.localName)
+        let name = ReportElement(localName: parser.localName)
         if !rootSeen {
             rootSeen = true
             guard name == .feedback else {
@@ -305,34 +293,38 @@ private struct AggregateReportBuilder {
         let name = path[depth - 1]
         let parent = path[depth - 2]
         let inRecord = depth >= 3 && path[1] == .record
-        // Made for every element: for one holding others it is the white space before its
-        // end tag, trimmed to "" without any allocation.
-        let value = parser.trimmedText(reusing: &recentStrings)
+        // The element's text, made only where it is kept.
+        func value() -> String { parser.trimmedText(reusing: &recentStrings) }
 
         switch (parent, name) {
         case (.feedback, .version):
-            version = value
+            version = value()
         case (.reportMetadata, .error):
-            metadataErrors.append(value)
+            let text = value()
+            metadataErrors.append(text)
         case (.reportMetadata, _) where depth == 3,
              (.dateRange, _) where depth == 4 && path[1] == .reportMetadata:
-            metadata.set(name, value)
+            let text = value()
+            metadata.set(name, text)
         case (.policyPublished, _) where depth == 3:
-            policy.set(name, value)
+            let text = value()
+            policy.set(name, text)
         case (.row, _) where inRecord, (.policyEvaluated, _) where inRecord && name != .reason,
              (.identifiers, _) where inRecord:
-            row.set(name, value)
+            let text = value()
+            row.set(name, text)
         case (.reason, .type):
-            reason.type = value
+            reason.type = value()
         case (.reason, .comment):
-            reason.comment = value
+            reason.comment = value()
         case (.policyEvaluated, .reason) where inRecord:
             reasons.append(OverrideReason(
                 type: overrideTypes.value(reason.type ?? ""),
                 comment: reason.comment.flatMap { $0.isEmpty ? nil : $0 }))
         case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
              (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
-            authResult.set(name, value)
+            let text = value()
+            authResult.set(name, text)
         case (.authResults, .dkim) where inRecord:
             dkimResults.append(DKIMAuthResult(
                 domain: authResult.domain ?? "", selector: authResult.selector.nonEmpty,
