@@ -65,7 +65,11 @@ struct BinaryWriter {
 
     mutating func list<Element>(_ values: [Element], _ write: (inout BinaryWriter, Element) -> Void) {
         unsigned(UInt64(values.count))
-        for value in values { write(&self, value) }
+        // Each element is lent to `write` where a `for` loop would copy it (retaining and
+        // releasing every string and array a record holds).
+        values.withUnsafeBufferPointer { elements in
+            for index in elements.indices { write(&self, elements[index]) }
+        }
     }
 }
 

@@ -5,7 +5,24 @@ import ReportModel
 /// ordinary index: keys from `example.contoso.` up to (not including) `example.contoso/`.
 package enum DomainKey {
     package static func key(_ domain: String) -> String {
-        let labels = DomainName.normalized(domain).split(separator: ".", omittingEmptySubsequences: false)
+        let name = DomainName.normalized(domain)
+        // An ASCII name (nearly every one) is split by byte: the same labels as the split by
+        // Character below, for a fraction of its cost (every ingested report takes this path).
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            let utf8 = Array(name.utf8)
+            var key: [UInt8] = []
+            key.reserveCapacity(utf8.count + 1)
+            var end = utf8.count
+            for index in utf8.indices.reversed() where utf8[index] == UInt8(ascii: ".") {
+                key.append(contentsOf: utf8[(index + 1)..<end])
+                key.append(UInt8(ascii: "."))
+                end = index
+            }
+            key.append(contentsOf: utf8[0..<end])
+            key.append(UInt8(ascii: "."))
+            return String(decoding: key, as: UTF8.self)
+        }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         return labels.reversed().joined(separator: ".") + "."
     }
 

@@ -44,18 +44,26 @@ public struct PreparedFile: Sendable {
                 reports.append(Report(
                     kind: ReportKind.dmarc, identity: loaded.report.identity, range: loaded.report.metadata.dateRange,
                     counted: loaded.report.messageCount, transcription: Transcription(loaded), source: loaded.source,
-                    body: ReportCodec.encode(loaded.report), domainKeys: Self.keys(loaded.report.records.map(\.headerFrom))))
+                    body: ReportCodec.encode(loaded.report), domainKeys: Self.keys(loaded.report.records.lazy.map(\.headerFrom))))
             }
             for loaded in load.tlsReports.sorted(by: { $0.source < $1.source }) {
                 reports.append(Report(
                     kind: ReportKind.tls, identity: loaded.report.identity, range: loaded.report.dateRange,
                     counted: loaded.report.countedSessions, transcription: nil, source: loaded.source,
-                    body: ReportCodec.encode(loaded.report), domainKeys: Self.keys(loaded.report.policies.map(\.policyDomain))))
+                    body: ReportCodec.encode(loaded.report), domainKeys: Self.keys(loaded.report.policies.lazy.map(\.policyDomain))))
             }
         }
     }
 
-    private static func keys(_ domains: [String]) -> [String] {
-        Set(Set(domains).map(DomainKey.key)).sorted()
+    /// The records of a report nearly always repeat one domain, so a run of equal ones is
+    /// hashed once.
+    private static func keys<Domains: Sequence<String>>(_ domains: Domains) -> [String] {
+        var distinct = Set<String>()
+        var previous: String?
+        for domain in domains where domain != previous {
+            distinct.insert(domain)
+            previous = domain
+        }
+        return Set(distinct.map(DomainKey.key)).sorted()
     }
 }

@@ -35,32 +35,10 @@ package enum ReportCodec {
         out.optional(policy.fo)
         out.optional(policy.testing)
         out.optional(policy.discoveryMethod)
-        out.list(report.records) { out, record in
-            out.string(record.sourceIP)
-            out.int(record.count)
-            out.string(record.disposition.description)
-            out.string(record.dkimAligned.description)
-            out.string(record.spfAligned.description)
-            out.list(record.overrideReasons) { out, reason in
-                out.string(reason.type.description)
-                out.optional(reason.comment)
-            }
-            out.string(record.headerFrom)
-            out.optional(record.envelopeFrom)
-            out.optional(record.envelopeTo)
-            out.list(record.dkimResults) { out, dkim in
-                out.string(dkim.domain)
-                out.optional(dkim.selector)
-                out.string(dkim.result.description)
-                out.optional(dkim.humanResult)
-            }
-            out.list(record.spfResults) { out, spf in
-                out.string(spf.domain)
-                out.optional(spf.scope)
-                out.string(spf.result.description)
-                out.optional(spf.humanResult)
-            }
-        }
+        out.unsigned(UInt64(report.records.count))
+        // Each record is lent to `encode(_:into:)`; a loop or a closure would copy it, retaining
+        // and releasing every string and array it holds.
+        for index in report.records.indices { encode(report.records[index], into: &out) }
         return out.bytes
     }
 
@@ -71,6 +49,33 @@ package enum ReportCodec {
         static let overrideType = StoredWords<OverrideType>()
         static let dkimResult = StoredWords<DKIMResult>()
         static let spfResult = StoredWords<SPFResult>()
+    }
+
+    private static func encode(_ record: ReportRecord, into out: inout BinaryWriter) {
+        out.string(record.sourceIP)
+        out.int(record.count)
+        out.string(record.disposition.description)
+        out.string(record.dkimAligned.description)
+        out.string(record.spfAligned.description)
+        out.list(record.overrideReasons) { out, reason in
+            out.string(reason.type.description)
+            out.optional(reason.comment)
+        }
+        out.string(record.headerFrom)
+        out.optional(record.envelopeFrom)
+        out.optional(record.envelopeTo)
+        out.list(record.dkimResults) { out, dkim in
+            out.string(dkim.domain)
+            out.optional(dkim.selector)
+            out.string(dkim.result.description)
+            out.optional(dkim.humanResult)
+        }
+        out.list(record.spfResults) { out, spf in
+            out.string(spf.domain)
+            out.optional(spf.scope)
+            out.string(spf.result.description)
+            out.optional(spf.humanResult)
+        }
     }
 
     /// A reader past the format byte, which must be the one this sitegen writes.

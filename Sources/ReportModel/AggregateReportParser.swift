@@ -241,6 +241,14 @@ private struct AggregateReportBuilder {
     private var spfResults: [SPFAuthResult] = []
     private var authResult = AuthResultFields()
 
+    private var recentStrings = RecentStrings()
+    private var dispositions = VocabularyMemo<Disposition>()
+    private var dkimAlignments = VocabularyMemo<PolicyResult>()
+    private var spfAlignments = VocabularyMemo<PolicyResult>()
+    private var dkimResultWords = VocabularyMemo<DKIMResult>()
+    private var spfResultWords = VocabularyMemo<SPFResult>()
+    private var overrideTypes = VocabularyMemo<OverrideType>()
+
     init(maxDepth: Int) {
         self.maxDepth = maxDepth
         path.reserveCapacity(8)
@@ -285,41 +293,47 @@ private struct AggregateReportBuilder {
         let name = path[depth - 1]
         let parent = path[depth - 2]
         let inRecord = depth >= 3 && path[1] == .record
-        var value: String { parser.trimmedText() }
+        // The element's text, made only where it is kept.
+        func value() -> String { parser.trimmedText(reusing: &recentStrings) }
 
         switch (parent, name) {
         case (.feedback, .version):
-            version = value
+            version = value()
         case (.reportMetadata, .error):
-            metadataErrors.append(value)
+            let text = value()
+            metadataErrors.append(text)
         case (.reportMetadata, _) where depth == 3,
              (.dateRange, _) where depth == 4 && path[1] == .reportMetadata:
-            metadata.set(name, value)
+            let text = value()
+            metadata.set(name, text)
         case (.policyPublished, _) where depth == 3:
-            policy.set(name, value)
+            let text = value()
+            policy.set(name, text)
         case (.row, _) where inRecord, (.policyEvaluated, _) where inRecord && name != .reason,
              (.identifiers, _) where inRecord:
-            row.set(name, value)
+            let text = value()
+            row.set(name, text)
         case (.reason, .type):
-            reason.type = value
+            reason.type = value()
         case (.reason, .comment):
-            reason.comment = value
+            reason.comment = value()
         case (.policyEvaluated, .reason) where inRecord:
             reasons.append(OverrideReason(
-                type: OverrideType(reported: reason.type ?? ""),
+                type: overrideTypes.value(reason.type ?? ""),
                 comment: reason.comment.flatMap { $0.isEmpty ? nil : $0 }))
         case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
              (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
-            authResult.set(name, value)
+            let text = value()
+            authResult.set(name, text)
         case (.authResults, .dkim) where inRecord:
             dkimResults.append(DKIMAuthResult(
                 domain: authResult.domain ?? "", selector: authResult.selector.nonEmpty,
-                result: DKIMResult(reported: authResult.result ?? ""),
+                result: dkimResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
         case (.authResults, .spf) where inRecord:
             spfResults.append(SPFAuthResult(
                 domain: authResult.domain ?? "", scope: authResult.scope.nonEmpty,
-                result: SPFResult(reported: authResult.result ?? ""),
+                result: spfResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
         case (.feedback, .record):
             records.append(try makeRecord(number: records.count + 1))
@@ -328,7 +342,7 @@ private struct AggregateReportBuilder {
         }
     }
 
-    private func makeRecord(number: Int) throws(ReportParseError) -> ReportRecord {
+    private mutating func makeRecord(number: Int) throws(ReportParseError) -> ReportRecord {
         guard let countText = row.count else {
             throw ReportParseError("record \(number) has no <count>")
         }
@@ -340,9 +354,9 @@ private struct AggregateReportBuilder {
         return ReportRecord(
             sourceIP: row.sourceIP ?? "",
             count: count,
-            disposition: Disposition(reported: row.disposition ?? ""),
-            dkimAligned: PolicyResult(reported: row.dkim ?? ""),
-            spfAligned: PolicyResult(reported: row.spf ?? ""),
+            disposition: dispositions.value(row.disposition ?? ""),
+            dkimAligned: dkimAlignments.value(row.dkim ?? ""),
+            spfAligned: spfAlignments.value(row.spf ?? ""),
             overrideReasons: reasons,
             headerFrom: DomainName.normalized(headerFrom),
             envelopeFrom: row.envelopeFrom.nonEmpty,
@@ -398,20 +412,44 @@ private struct AggregateReportBuilder {
     }
 }
 
+/// The last word read for one field and its value: the records of a report repeat the same
+/// few words, which are then not looked up again.
+private struct VocabularyMemo<Value: TolerantVocabulary> {
+    private var last: (word: String, value: Value)?
+
+    mutating func value(_ word: String) -> Value {
+        if let last, Self.sameBytes(last.word, word) { return last.value }
+        let value = Value(reported: word)
+        last = (word, value)
+        return value
+    }
+
+    /// Bytes, not `==`, which takes canonically equivalent words as equal.
+    private static func sameBytes(_ first: String, _ second: String) -> Bool {
+        var first = first
+        var second = second
+        return first.withUTF8 { one in
+            second.withUTF8 { other in
+                one.count == other.count && (one.isEmpty || memcmp(one.baseAddress!, other.baseAddress!, one.count) == 0)
+            }
+        }
+    }
+}
+
 /// The children of `<report_metadata>` and `<date_range>` a report keeps; the last one of a
 /// name wins.
 private struct MetadataFields {
     var orgName, email, extraContactInfo, reportID, begin, end, generator: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .orgName: orgName = value()
-        case .email: email = value()
-        case .extraContactInfo: extraContactInfo = value()
-        case .reportID: reportID = value()
-        case .begin: begin = value()
-        case .end: end = value()
-        case .generator: generator = value()
+        case .orgName: orgName = value
+        case .email: email = value
+        case .extraContactInfo: extraContactInfo = value
+        case .reportID: reportID = value
+        case .begin: begin = value
+        case .end: end = value
+        case .generator: generator = value
         default: break
         }
     }
@@ -420,18 +458,18 @@ private struct MetadataFields {
 private struct PolicyFields {
     var domain, adkim, aspf, p, sp, np, pct, fo, testing, discoveryMethod: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .domain: domain = value()
-        case .adkim: adkim = value()
-        case .aspf: aspf = value()
-        case .p: p = value()
-        case .sp: sp = value()
-        case .np: np = value()
-        case .pct: pct = value()
-        case .fo: fo = value()
-        case .testing: testing = value()
-        case .discoveryMethod: discoveryMethod = value()
+        case .domain: domain = value
+        case .adkim: adkim = value
+        case .aspf: aspf = value
+        case .p: p = value
+        case .sp: sp = value
+        case .np: np = value
+        case .pct: pct = value
+        case .fo: fo = value
+        case .testing: testing = value
+        case .discoveryMethod: discoveryMethod = value
         default: break
         }
     }
@@ -441,16 +479,16 @@ private struct PolicyFields {
 private struct RowFields {
     var sourceIP, count, disposition, dkim, spf, headerFrom, envelopeFrom, envelopeTo: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .sourceIP: sourceIP = value()
-        case .count: count = value()
-        case .disposition: disposition = value()
-        case .dkim: dkim = value()
-        case .spf: spf = value()
-        case .headerFrom: headerFrom = value()
-        case .envelopeFrom: envelopeFrom = value()
-        case .envelopeTo: envelopeTo = value()
+        case .sourceIP: sourceIP = value
+        case .count: count = value
+        case .disposition: disposition = value
+        case .dkim: dkim = value
+        case .spf: spf = value
+        case .headerFrom: headerFrom = value
+        case .envelopeFrom: envelopeFrom = value
+        case .envelopeTo: envelopeTo = value
         default: break
         }
     }
@@ -463,13 +501,13 @@ private struct ReasonFields {
 private struct AuthResultFields {
     var domain, selector, result, humanResult, scope: String?
 
-    mutating func set(_ element: ReportElement, _ value: @autoclosure () -> String) {
+    mutating func set(_ element: ReportElement, _ value: String) {
         switch element {
-        case .domain: domain = value()
-        case .selector: selector = value()
-        case .result: result = value()
-        case .humanResult: humanResult = value()
-        case .scope: scope = value()
+        case .domain: domain = value
+        case .selector: selector = value
+        case .result: result = value
+        case .humanResult: humanResult = value
+        case .scope: scope = value
         default: break
         }
     }

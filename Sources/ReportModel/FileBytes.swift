@@ -26,24 +26,21 @@ public enum FileBytes {
         let size = Int(status.st_size)
         guard size <= limit else { return .failure(.tooLarge(size)) }
         guard size > 0 else { return .success(Data()) }
-        var data = Data(count: size)
+        // Filled by `read`, so not zeroed first as `Data(count:)` would.
+        guard let memory = malloc(size) else { return .failure(.unreadable("no memory for \(size) bytes")) }
         var filled = 0
-        let failure: String? = data.withUnsafeMutableBytes { buffer in
-            guard let base = buffer.baseAddress else { return "no memory for \(size) bytes" }
-            while filled < size {
-                let got = read(descriptor, base + filled, size - filled)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    return lastError()
-                }
-                if got == 0 { break }
-                filled += got
+        while filled < size {
+            let got = read(descriptor, memory + filled, size - filled)
+            if got < 0 {
+                if errno == EINTR { continue }
+                let reason = lastError()
+                free(memory)
+                return .failure(.unreadable(reason))
             }
-            return nil
+            if got == 0 { break }
+            filled += got
         }
-        if let failure { return .failure(.unreadable(failure)) }
-        if filled < size { data.count = filled }
-        return .success(data)
+        return .success(Data(bytesNoCopy: memory, count: filled, deallocator: .free))
     }
 
     private static func lastError() -> String {

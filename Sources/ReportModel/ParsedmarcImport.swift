@@ -23,14 +23,23 @@ extension ReportIdentity {
     /// `report_id` what comes before the first `@`, without `<` and `>`. Compared without case.
     public var parsedmarcForm: ReportIdentity {
         var org = orgName.trimmingXMLWhitespace()
-        if !org.contains(" "), let base = PublicSuffixList.system.organisationalDomain(of: org.lowercased()) {
+        // Foundation's `contains` is costly for a check made once per ingested report; for
+        // ASCII (nearly every name) looking for the byte gives the same answer.
+        let hasSpace = org.utf8.allSatisfy { $0 < 0x80 } ? org.utf8.contains(0x20) : org.contains(" ")
+        if !hasSpace, let base = PublicSuffixList.system.organisationalDomain(of: org.lowercased()) {
             org = base
         }
         var id = reportID.trimmingXMLWhitespace()
         if id.utf8.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) {
             id = id.replacingOccurrences(of: "<", with: "").replacingOccurrences(of: ">", with: "")
         }
-        let beforeAt = id.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? id
+        let beforeAt: String
+        if id.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: the first '@' byte is where the split by Character below would cut.
+            beforeAt = id.utf8.firstIndex(of: UInt8(ascii: "@")).map { String(id[..<$0]) } ?? id
+        } else {
+            beforeAt = id.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? id
+        }
         return ReportIdentity(orgName: org.lowercased(), reportID: beforeAt.lowercased())
     }
 }

@@ -155,14 +155,14 @@ struct XMLPullParser {
     // MARK: Text
 
     /// The character data since the last tag, trimmed like `trimmingXMLWhitespace()`.
-    func trimmedText() -> String {
+    func trimmedText(reusing recent: inout RecentStrings) -> String {
         if textIsCopied {
-            return copiedText.withUnsafeBufferPointer { Self.trimmed($0) }
+            return copiedText.withUnsafeBufferPointer { Self.trimmed($0, reusing: &recent) }
         }
-        return Self.trimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]))
+        return Self.trimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]), reusing: &recent)
     }
 
-    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>) -> String {
+    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, reusing recent: inout RecentStrings) -> String {
         var start = 0
         var end = text.count
         while start < end, isSpace(text[start]) { start += 1 }
@@ -173,7 +173,8 @@ struct XMLPullParser {
         guard text[start] < 0x80, text[end - 1] < 0x80 else {
             return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
+        let trimmed = UnsafeBufferPointer(rebasing: text[start..<end])
+        return recent.string(trimmed)
     }
 
     private mutating func appendRaw(_ start: Int, _ end: Int) {
@@ -233,6 +234,12 @@ struct XMLPullParser {
             if (byte >= 0x20 && byte < 0x80 && byte != 0x3C && byte != 0x26 && byte != 0x5D) || byte == 0x0A || byte == 0x09 {
                 index += 1
                 continue
+            }
+            // The usual end of a run, decided without the table.
+            if byte == 0x3C {
+                appendRaw(runStart, index)
+                position = index
+                return
             }
             switch Self.byteClass[Int(byte)] {
             case ByteClass.plain:
@@ -699,6 +706,9 @@ struct XMLPullParser {
     /// a colon at either end or with two is not a qualified name).
     private func skipQualifiedName(from start: Int) throws(XMLSyntaxError) -> (end: Int, colon: Int?) {
         var index = start
+        // ASCII letters, digits, '_', '-' and '.': the whole of nearly every name; the loop
+        // below takes over at a ':' or a non-ASCII byte.
+        while index < bytes.count, Self.isPlainNameByte(bytes[index]) { index += 1 }
         var colon: Int?
         while index < bytes.count {
             let byte = bytes[index]
@@ -804,6 +814,15 @@ struct XMLPullParser {
         }
     }
 
+    /// `isNameByte` without ':' and non-ASCII bytes.
+    private static func isPlainNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<64: (0x03FF_6000_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1
+        case 64..<128: (0x07FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1
+        default: false
+        }
+    }
+
     private func startsWith(_ literal: StaticString, at index: Int) -> Bool {
         let length = literal.utf8CodeUnitCount
         guard index + length <= bytes.count else { return false }
@@ -857,5 +876,37 @@ struct XMLPullParser {
         case 0xC2...0xF4: ByteClass.multiByte
         default: ByteClass.invalid
         }
+    }
+}
+
+/// Strings too long to be stored inline, recently made from a document's bytes: a report
+/// repeats its domain in the header_from, envelope_from and DKIM and SPF results of every
+/// record, and one shared copy saves an allocation (and its release) each time.
+struct RecentStrings {
+    private var entries: [String] = []
+    private var next = 0
+    private static let capacity = 8
+    /// Shorter strings are stored inline and cost no allocation.
+    private static let inlineLength = 15
+
+    /// `utf8` as a string, an earlier one when it has the same bytes.
+    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        guard utf8.count > Self.inlineLength, let base = utf8.baseAddress else {
+            return String(decoding: utf8, as: UTF8.self)
+        }
+        for entry in entries where entry.utf8.count == utf8.count {
+            let same = entry.utf8.withContiguousStorageIfAvailable { stored in
+                stored.baseAddress.map { memcmp($0, base, utf8.count) == 0 } ?? false
+            }
+            if same == true { return entry }
+        }
+        let value = String(decoding: utf8, as: UTF8.self)
+        if entries.count < Self.capacity {
+            entries.append(value)
+        } else {
+            entries[next] = value
+            next = (next + 1) % Self.capacity
+        }
+        return value
     }
 }

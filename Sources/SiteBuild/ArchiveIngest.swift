@@ -68,16 +68,22 @@ public struct ArchiveIngester: Sendable {
         }
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
-            let files = try read(batch, folder: folder, committing: committing?.hashes ?? []).map { file in
-                guard case .loaded(let load) = file.outcome else { return file }
-                var admitted = file
-                admitted.outcome = .loaded(budget.admit(load))
-                return admitted
+            var files: [IngestedFile] = []
+            var prepared: [PreparedFile] = []
+            files.reserveCapacity(batch.count)
+            prepared.reserveCapacity(batch.count)
+            for var entry in try read(batch, folder: folder, committing: committing?.hashes ?? []) {
+                if case .loaded(let load) = entry.file.outcome {
+                    let admitted = budget.admit(load)
+                    entry.file.outcome = .loaded(admitted)
+                    // A report left out for the total: the file is prepared again without it.
+                    if admitted.reportCount != load.reportCount, entry.prepared != nil { entry.prepared = PreparedFile(entry.file) }
+                }
+                files.append(entry.file)
+                if let ready = entry.prepared { prepared.append(ready) }
             }
-            // Files that could not be read are not remembered, so the next run tries them again.
-            let prepared = ParallelMap.map(files.filter { !$0.contentHash.isEmpty }, PreparedFile.init)
             if let previous = committing { try finish(previous) }
-            committing = (BackgroundTask { try store.commit(prepared: prepared) }, batch.count, Set(prepared.map(\.contentHash)))
+            committing = (BackgroundTask { [prepared] in try store.commit(prepared: prepared) }, batch.count, Set(prepared.map(\.contentHash)))
             result.count(files)
         }
         if let last = committing { try finish(last) }
@@ -94,10 +100,23 @@ public struct ArchiveIngester: Sendable {
         }.flatMap { $0 }.sorted { $0.path < $1.path }
     }
 
-    /// Reads and hashes a batch on all cores, then parses the files whose bytes are new.
-    /// Files over the size limit are left to the loader, which reads a large mbox message by
-    /// message and parsedmarc's output report by report, and refuses anything else.
-    private func read(_ batch: [ListedFile], folder: URL, committing: Set<String>) throws -> [IngestedFile] {
+    /// A file of a batch, and the form in which it is committed; nil for a file that could
+    /// not be read, which is not remembered, so the next run tries it again.
+    private struct ReadFile: Sendable {
+        var file: IngestedFile
+        var prepared: PreparedFile?
+
+        /// Prepared on the core that parsed it, while its reports are still in that core's cache.
+        init(_ file: IngestedFile) {
+            self.file = file
+            prepared = file.contentHash.isEmpty ? nil : PreparedFile(file)
+        }
+    }
+
+    /// Reads and hashes a batch on all cores, then parses and prepares the files whose bytes
+    /// are new. Files over the size limit are left to the loader, which reads a large mbox
+    /// message by message and parsedmarc's output report by report, and refuses anything else.
+    private func read(_ batch: [ListedFile], folder: URL, committing: Set<String>) throws -> [ReadFile] {
         let limit = Int64(loader.limits.maxFileBytes)
         let root = folder.path.hasSuffix("/") ? folder.path : folder.path + "/"
         let contents = ParallelMap.map(batch) { file -> (content: Result<Data, FileReadFailure>, hash: String)? in
@@ -113,23 +132,28 @@ public struct ArchiveIngester: Sendable {
         let fresh = Set(hashes.filter { !$0.isEmpty }).subtracting(committing)
         let archived = try store.knownContents(fresh).union(committing)
         return ParallelMap.map(Array(batch.indices)) { index in
-            let file = batch[index]
-            if archived.contains(hashes[index]) {
-                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .knownContent)
-            }
-            switch contents[index]?.content {
-            case .success(let data):
-                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hashes[index], outcome: .loaded(loader.load(data, as: file.path)))
-            case .failure(let failure):
-                var load = FileLoad(file: file.path)
-                load.problems.append(LoadProblem(source: ReportSource(file: file.path), step: .read, reason: failure.reason))
-                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: "", outcome: .loaded(load))
-            case nil:
-                let url = URL(fileURLWithPath: root + file.path)
-                let load = loader.load(contentsOf: url, as: file.path)
-                let hash = load.reportCount > 0 ? (try? Self.streamedHash(url)) ?? "" : ""
-                return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(load))
-            }
+            ReadFile(ingest(batch[index], hash: hashes[index], archived: archived, content: contents[index]?.content, root: root))
+        }
+    }
+
+    private func ingest(
+        _ file: ListedFile, hash: String, archived: Set<String>, content: Result<Data, FileReadFailure>?, root: String
+    ) -> IngestedFile {
+        if archived.contains(hash) {
+            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .knownContent)
+        }
+        switch content {
+        case .success(let data):
+            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(loader.load(data, as: file.path)))
+        case .failure(let failure):
+            var load = FileLoad(file: file.path)
+            load.problems.append(LoadProblem(source: ReportSource(file: file.path), step: .read, reason: failure.reason))
+            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: "", outcome: .loaded(load))
+        case nil:
+            let url = URL(fileURLWithPath: root + file.path)
+            let load = loader.load(contentsOf: url, as: file.path)
+            let hash = load.reportCount > 0 ? (try? Self.streamedHash(url)) ?? "" : ""
+            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(load))
         }
     }
 
