@@ -134,48 +134,92 @@ enum ReportFolder {
         guard let directory = opendir(folder.path) else { return }
         defer { closedir(directory) }
         let prefix = relative.isEmpty ? "" : relative + "/"
-        let visible = FolderEntries.names(of: directory).filter { $0.first != UInt8(ascii: ".") }
-        for (bytes, found) in zip(visible, status(of: visible, in: dirfd(directory))) {
-            guard let name = String(validating: bytes, as: UTF8.self) else {
-                let path = prefix + String(decoding: bytes, as: UTF8.self)
+        for entry in entries(of: directory, prefix: prefix) {
+            switch entry {
+            case .file(let file):
+                files.append(file)
+            case .folder(let name, let path):
+                walk(folder.appendingPathComponent(name), relative: path, files: &files, problems: &problems)
+            case .link(let path):
+                var load = FileLoad(file: path)
+                load.problems.append(LoadProblem(source: ReportSource(file: path), step: .read, reason: "a symbolic link; links are not followed"))
+                problems.append(load)
+            case .undecodable(let path):
                 var load = FileLoad(file: path)
                 load.problems.append(LoadProblem(
                     source: ReportSource(file: path), step: .read,
                     reason: "the name is not valid UTF-8 (shown with \u{FFFD} for the bad bytes), so it cannot be read; rename it"))
                 problems.append(load)
-                continue
-            }
-            let path = prefix + name
-            guard let info = found else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFLNK:
-                var load = FileLoad(file: path)
-                load.problems.append(LoadProblem(source: ReportSource(file: path), step: .read, reason: "a symbolic link; links are not followed"))
-                problems.append(load)
-            case S_IFDIR:
-                walk(folder.appendingPathComponent(name), relative: path, files: &files, problems: &problems)
-            case S_IFREG:
-                let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-                files.append(ListedFile(path: path, stamp: FileStamp(size: Int64(info.st_size), modified: modified)))
-            default:
+            case .other:
                 continue
             }
         }
     }
 
-    /// `lstat` of each entry (raw names), nil where it failed. Looked up relative to the open
-    /// folder (no path walk per file), and in slices on all cores: a month of reports is tens
-    /// of thousands of files in one folder, and this runs on every build.
-    private static func status(of names: [[UInt8]], in folder: Int32) -> [stat?] {
+    private enum Entry: Sendable {
+        case file(ListedFile)
+        case folder(name: String, path: String)
+        case link(path: String)
+        case undecodable(path: String)
+        case other
+    }
+
+    /// The visible entries of an open folder, each `lstat`ed relative to the folder (no path
+    /// walk per file) in slices on all cores: a month of reports is tens of thousands of files
+    /// in one folder, and this runs on every build. Names stay in one buffer until a path is
+    /// made for them.
+    private static func entries(of directory: OpaquePointer, prefix: String) -> [Entry] {
+        let names = FolderNameBuffer(FolderEntries.names(of: directory).filter { $0.first != UInt8(ascii: ".") })
+        let folder = dirfd(directory)
         let slice = 2_048
-        let slices = ParallelMap.map(Array(stride(from: 0, to: names.count, by: slice))) { start in
-            names[start..<min(start + slice, names.count)].map { name -> stat? in
-                var info = stat()
-                let cName = name.map { CChar(bitPattern: $0) } + [0]
-                return fstatat(folder, cName, &info, AT_SYMLINK_NOFOLLOW) == 0 ? info : nil
+        return ParallelMap.map(Array(stride(from: 0, to: names.count, by: slice))) { start in
+            (start..<min(start + slice, names.count)).map { index in
+                names.withName(index) { raw, cName -> Entry in
+                    guard let name = String(validating: raw, as: UTF8.self) else {
+                        return .undecodable(path: prefix + String(decoding: raw, as: UTF8.self))
+                    }
+                    var info = stat()
+                    guard fstatat(folder, cName, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return .other }
+                    let path = prefix + name
+                    switch info.st_mode & S_IFMT {
+                    case S_IFREG:
+                        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+                        return .file(ListedFile(path: path, stamp: FileStamp(size: Int64(info.st_size), modified: modified)))
+                    case S_IFDIR: return .folder(name: name, path: path)
+                    case S_IFLNK: return .link(path: path)
+                    default: return .other
+                    }
+                } ?? .other
             }
+        }.flatMap { $0 }
+    }
+}
+
+/// Raw entry names in one NUL-separated buffer, so looking each one up needs no copy of it.
+private struct FolderNameBuffer: Sendable {
+    private var bytes: [UInt8] = []
+    private var starts: [Int] = []
+
+    init(_ names: [[UInt8]]) {
+        bytes.reserveCapacity(names.reduce(0) { $0 + $1.count + 1 })
+        for name in names {
+            starts.append(bytes.count)
+            bytes += name
+            bytes.append(0)
         }
-        return slices.flatMap { $0 }
+    }
+
+    var count: Int { starts.count }
+
+    /// The name's bytes (without the NUL) and the same bytes as a C string.
+    func withName<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<CChar>) -> Result) -> Result? {
+        let start = starts[index]
+        let end = index + 1 < starts.count ? starts[index + 1] - 1 : bytes.count - 1
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            let name = UnsafeBufferPointer(rebasing: buffer[start..<end])
+            return UnsafeRawPointer(base + start).withMemoryRebound(to: CChar.self, capacity: end - start + 1) { body(name, $0) }
+        }
     }
 }
 
