@@ -207,6 +207,20 @@ struct HostileInputTests {
         #expect(build.uniqueReports == 2, "the good reports are still read")
     }
 
+    @Test func aSymbolicLinkIsListedAsSkippedAndNotFollowed() throws {
+        let workspace = try FixtureWorkspace(config: Self.config, reports: Self.goodReports())
+        defer { workspace.remove() }
+        let reports = workspace.root.appendingPathComponent("reports")
+        let outside = workspace.root.appendingPathComponent("outside.xml")
+        try ReportFactory.xml(ReportFactory.report(id: "outside", records: [ReportFactory.record(count: 9)])).write(to: outside)
+        try FileManager.default.createSymbolicLink(at: reports.appendingPathComponent("linked.xml"), withDestinationURL: outside)
+        try FileManager.default.createSymbolicLink(at: reports.appendingPathComponent("linked-folder"), withDestinationURL: workspace.root)
+        let build = try workspace.build()
+        #expect(build.skippedFiles.map(\.file) == ["linked-folder", "linked.xml"])
+        #expect(build.skippedFiles.allSatisfy { $0.problems.first?.reason == "a symbolic link; links are not followed" })
+        #expect(build.uniqueReports == 2, "the good reports are read, the linked one is not")
+    }
+
     // MARK: - Helpers
 
     /// A reason names the file (control characters escaped, so it cannot forge summary lines)
