@@ -52,10 +52,12 @@ struct PublishDirectory {
         var result = PublishResult(
             reseller: resellerID, destination: display, changes: PublishChanges(from: live?.files ?? [:], to: older.files), dryRun: dryRun)
         if dryRun { return result }
-        if live == nil {
-            try move(previous, to: destination, step: .rollback)
-        } else {
-            try exchange(previous, destination, step: .rollback)
+        do {
+            try FolderSwap.replace(destination, with: previous)
+        } catch {
+            throw PublishError(step: .rollback, subject: destination.path, reason: "\(error)")
+        }
+        if live != nil {
             result.notes.append("the replaced version is now in \(previous.path); --rollback again returns to it")
         }
         return result
@@ -115,11 +117,13 @@ struct PublishDirectory {
     }
 
     private func swapIn() throws(PublishError) {
-        guard FileManager.default.fileExists(atPath: destination.path) else {
-            try move(staging, to: destination, step: .dir)
-            return
+        let replacing = FileManager.default.fileExists(atPath: destination.path)
+        do {
+            try FolderSwap.replace(destination, with: staging)
+        } catch {
+            throw PublishError(step: .dir, subject: destination.path, reason: "\(error)")
         }
-        try exchange(staging, destination, step: .dir)
+        guard replacing else { return }
         // staging now holds the version just replaced: it becomes the previous one.
         if FileManager.default.fileExists(atPath: previous.path) {
             do {
@@ -131,17 +135,11 @@ struct PublishDirectory {
         try move(staging, to: previous, step: .dir)
     }
 
-    private func exchange(_ first: URL, _ second: URL, step: PublishError.Step) throws(PublishError) {
-        do {
-            try FolderSwap.exchange(first, second)
-        } catch {
-            throw PublishError(step: step, subject: second.path, reason: "\(error)")
-        }
-    }
-
     private func move(_ from: URL, to: URL, step: PublishError.Step) throws(PublishError) {
-        guard rename(from.path, to.path) == 0 else {
-            throw PublishError(step: step, subject: to.path, reason: "cannot rename \(from.path) to it (\(String(cString: strerror(errno))))")
+        do {
+            try FolderSwap.move(from, to: to)
+        } catch {
+            throw PublishError(step: step, subject: to.path, reason: "\(error)")
         }
     }
 }
