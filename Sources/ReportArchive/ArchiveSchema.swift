@@ -71,6 +71,36 @@ enum ArchiveSchema {
                 CREATE INDEX report_kind_counted ON report (kind, counted);
                 """)
         }
+        // What lets a run skip what it knows is unchanged: the stamps of folders whose every
+        // entry was ingested, and which files are settled (see `IngestedFile.settled`).
+        migrator.registerMigration("v3-listing-memory") { db in
+            db.add(function: parentFolder)
+            try db.execute(sql: """
+                ALTER TABLE input_file ADD COLUMN folder TEXT NOT NULL DEFAULT '';
+                ALTER TABLE input_file ADD COLUMN inode INTEGER NOT NULL DEFAULT 0;
+                -- 1 settled, 0 not, -1 not known yet: a file that gave reports and no problem before
+                -- this version, settled once its first bytes show it is not of a kind that grows.
+                ALTER TABLE input_file ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;
+                UPDATE input_file SET folder = parent_folder(path),
+                  settled = CASE WHEN content_hash != '' AND problems = '' AND (reports > 0 OR known_content = 1) THEN -1 ELSE 0 END;
+                CREATE INDEX input_file_settled ON input_file (folder, path, inode) WHERE settled = 1;
+                CREATE INDEX input_file_unsettled ON input_file (path, size, modified, settled) WHERE settled != 1;
+                CREATE TABLE input_folder (
+                  path TEXT PRIMARY KEY NOT NULL,
+                  device INTEGER NOT NULL,
+                  inode INTEGER NOT NULL,
+                  modified INTEGER NOT NULL,
+                  changed INTEGER NOT NULL,
+                  files INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
+    }
+
+    /// `parent_folder(path)`: the folder part of a path relative to the reports folder.
+    private static let parentFolder = DatabaseFunction("parent_folder", argumentCount: 1, pure: true) { values in
+        guard let path = String.fromDatabaseValue(values[0]) else { return nil }
+        return String(PreparedFile.folder(of: path))
     }
 }

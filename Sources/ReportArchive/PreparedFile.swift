@@ -24,6 +24,8 @@ public struct PreparedFile: Sendable {
     package var reportCount: Int
     package var knownContent: Bool
     package var problems: String
+    package var inode: UInt64
+    package var settled: Bool
     /// In source order, so a file's reports are kept or dropped the same way on every run.
     package var reports: [Report] = []
 
@@ -31,6 +33,8 @@ public struct PreparedFile: Sendable {
         path = file.path
         stamp = file.stamp
         contentHash = file.contentHash
+        inode = file.inode
+        settled = file.settled
         switch file.outcome {
         case .knownContent:
             reportCount = 0
@@ -53,6 +57,14 @@ public struct PreparedFile: Sendable {
                     body: ReportCodec.encode(loaded.report), domainKeys: Self.keys(loaded.report.policies.lazy.map(\.policyDomain))))
             }
         }
+    }
+
+    package var folder: Substring { Self.folder(of: path) }
+
+    /// The folder part of a path relative to the reports folder ("" for the reports folder).
+    package static func folder(of path: String) -> Substring {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return path[..<slash]
     }
 
     /// The records of a report nearly always repeat one domain, so a run of equal ones is

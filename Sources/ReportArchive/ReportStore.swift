@@ -13,6 +13,53 @@ public struct FileStamp: Sendable, Hashable {
     }
 }
 
+/// A folder below the reports folder as it stood when it was read: while its stamp is
+/// unchanged, no entry was added to it, removed from it or renamed in it.
+public struct FolderStamp: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+    /// Nanoseconds since 1970-01-01 UTC: the modification and status change times.
+    public var modified: Int64
+    public var changed: Int64
+
+    public init(device: UInt64, inode: UInt64, modified: Int64, changed: Int64) {
+        self.device = device
+        self.inode = inode
+        self.modified = modified
+        self.changed = changed
+    }
+
+    /// Matches no folder: one that must be read again on the next run.
+    public static let readAgain = FolderStamp(device: 0, inode: 0, modified: 0, changed: 0)
+}
+
+/// A folder whose every entry the archive holds as of its stamp.
+public struct RememberedFolder: Sendable, Hashable {
+    public var stamp: FolderStamp
+    /// The input files it holds.
+    public var files: Int
+
+    public init(stamp: FolderStamp, files: Int) {
+        self.stamp = stamp
+        self.files = files
+    }
+}
+
+/// What the archive remembers of the reports folder, so a run can skip what it knows has not
+/// changed: every folder seen last time (by path relative to the reports folder, "" for the
+/// folder itself), and the files that are looked at on every run (see `IngestedFile.settled`).
+public struct ListingMemory: Sendable {
+    public var folders: [String: RememberedFolder]
+    public var unsettledFiles: [String: FileStamp]
+    /// Unsettled files ingested by an older sitegen that may be settled: their first bytes tell.
+    public var unclassifiedFiles: Set<String> = []
+
+    public init(folders: [String: RememberedFolder], unsettledFiles: [String: FileStamp]) {
+        self.folders = folders
+        self.unsettledFiles = unsettledFiles
+    }
+}
+
 /// One input file as an ingest run saw it.
 public struct IngestedFile: Sendable {
     public enum Outcome: Sendable {
@@ -27,6 +74,21 @@ public struct IngestedFile: Sendable {
     /// SHA-256 of the bytes, hex.
     public var contentHash: String
     public var outcome: Outcome
+    /// The file's inode number, which tells a settled file from another put in its place.
+    public var inode: UInt64 = 0
+    /// An mbox or parsedmarc's output: kinds that grow in place as reports arrive.
+    public var growsInPlace = false
+
+    /// A finished report file: it gave reports and no problem (or holds bytes already
+    /// archived), and it is not of a kind that grows in place. Later runs take it as read while
+    /// its name and inode stay; other files are looked at (`stat`) on every run.
+    public var settled: Bool {
+        guard !growsInPlace, !contentHash.isEmpty else { return false }
+        switch outcome {
+        case .knownContent: return true
+        case .loaded(let load): return load.reportCount > 0 && load.problems.isEmpty
+        }
+    }
 
     public init(path: String, stamp: FileStamp, contentHash: String, outcome: Outcome) {
         self.path = path
@@ -119,6 +181,16 @@ public struct ArchiveCounts: Sendable, Hashable {
 public protocol ReportStore: Sendable {
     /// Every ingested path with its stamp.
     func knownFiles() throws -> [String: FileStamp]
+    /// What the archive remembers of the reports folder; nil when this store keeps no such
+    /// memory, and every file is looked at on every run.
+    func listingMemory() throws -> ListingMemory?
+    /// The settled files directly in this folder (relative path, "" for the reports folder),
+    /// by name, with their inode numbers.
+    func settledFiles(inFolder folder: String) throws -> [String: UInt64]
+    /// Replaces the remembered folders: call only after every file listed in them is committed.
+    func remember(folders: [String: RememberedFolder]) throws
+    /// Records whether these known, unchanged files are settled, and their inode numbers.
+    func settle(_ files: [(path: String, inode: UInt64, settled: Bool)]) throws
     /// Which of these content hashes are already in the archive.
     func knownContents(_ hashes: Set<String>) throws -> Set<String>
     /// Adds the files and their reports in one transaction; files must be in path order.
@@ -137,6 +209,11 @@ public protocol ReportStore: Sendable {
 }
 
 extension ReportStore {
+    public func listingMemory() throws -> ListingMemory? { nil }
+    public func settledFiles(inFolder folder: String) throws -> [String: UInt64] { [:] }
+    public func remember(folders: [String: RememberedFolder]) throws {}
+    public func settle(_ files: [(path: String, inode: UInt64, settled: Bool)]) throws {}
+
     /// Prepares the files here and commits them in one transaction.
     public func commit(_ files: [IngestedFile]) throws -> CommitResult {
         try commit(prepared: files.map(PreparedFile.init))

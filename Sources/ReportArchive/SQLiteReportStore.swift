@@ -58,6 +58,61 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
+    public func listingMemory() throws -> ListingMemory? {
+        try database.read { db in
+            var folders: [String: RememberedFolder] = [:]
+            let folderRows = try Row.fetchCursor(db, sql: "SELECT path, device, inode, modified, changed, files FROM input_folder")
+            while let row = try folderRows.next() {
+                let stamp = FolderStamp(
+                    device: UInt64(bitPattern: row[1]), inode: UInt64(bitPattern: row[2]), modified: row[3], changed: row[4])
+                folders[row[0]] = RememberedFolder(stamp: stamp, files: row[5])
+            }
+            var memory = ListingMemory(folders: folders, unsettledFiles: [:])
+            let fileRows = try Row.fetchCursor(db, sql: "SELECT path, size, modified, settled FROM input_file WHERE settled != 1")
+            while let row = try fileRows.next() {
+                let path: String = row[0]
+                memory.unsettledFiles[path] = FileStamp(size: row[1], modified: row[2])
+                if row[3] as Int == -1 { memory.unclassifiedFiles.insert(path) }
+            }
+            return memory
+        }
+    }
+
+    public func settledFiles(inFolder folder: String) throws -> [String: UInt64] {
+        try database.read { db in
+            let prefixLength = folder.isEmpty ? 0 : folder.utf8.count + 1
+            var files: [String: UInt64] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, inode FROM input_file WHERE folder = ? AND settled = 1", arguments: [folder])
+            while let row = try rows.next() {
+                let path: String = row[0]
+                files[String(path.utf8.dropFirst(prefixLength)) ?? path] = UInt64(bitPattern: row[1])
+            }
+            return files
+        }
+    }
+
+    public func settle(_ files: [(path: String, inode: UInt64, settled: Bool)]) throws {
+        guard !files.isEmpty else { return }
+        try database.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE input_file SET inode = ?, settled = ? WHERE path = ?")
+            for file in files { try update.execute(arguments: [Int64(bitPattern: file.inode), file.settled, file.path]) }
+        }
+    }
+
+    public func remember(folders: [String: RememberedFolder]) throws {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM input_folder")
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO input_folder (path, device, inode, modified, changed, files) VALUES (?, ?, ?, ?, ?, ?)")
+            for (path, folder) in folders.sorted(by: { $0.key < $1.key }) {
+                let stamp = folder.stamp
+                try insert.execute(arguments: [
+                    path, Int64(bitPattern: stamp.device), Int64(bitPattern: stamp.inode), stamp.modified, stamp.changed, folder.files,
+                ])
+            }
+        }
+    }
+
     public func knownContents(_ hashes: Set<String>) throws -> Set<String> {
         guard !hashes.isEmpty else { return [] }
         return try database.read { db in
@@ -207,11 +262,12 @@ private struct BatchWriter {
     init(_ db: Database) throws {
         self.db = db
         insertFile = try db.cachedStatement(sql: """
-            INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
               content_hash = excluded.content_hash, reports = excluded.reports,
-              known_content = excluded.known_content, problems = excluded.problems
+              known_content = excluded.known_content, problems = excluded.problems,
+              folder = excluded.folder, inode = excluded.inode, settled = excluded.settled
             """)
         insertReport = try db.cachedStatement(sql: """
             INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
@@ -234,6 +290,7 @@ private struct BatchWriter {
         for report in file.reports { try add(report) }
         try insertFile.execute(arguments: [
             file.path, file.stamp.size, file.stamp.modified, file.contentHash, file.reportCount, file.knownContent, file.problems,
+            String(file.folder), Int64(bitPattern: file.inode), file.settled,
         ])
     }
 

@@ -43,6 +43,17 @@ public enum FileBytes {
         return .success(Data(bytesNoCopy: memory, count: filled, deallocator: .free))
     }
 
+    /// Up to `count` bytes from the start of the file; nil when it cannot be read.
+    public static func head(ofPath path: String, count: Int) -> Data? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = Data(count: count)
+        let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, count) }
+        guard got >= 0 else { return nil }
+        return bytes.prefix(got)
+    }
+
     private static func lastError() -> String {
         String(cString: strerror(errno))
     }

@@ -60,3 +60,15 @@ public enum InputKind: String, Sendable, Hashable {
         }
     }
 }
+
+extension InputKind {
+    /// Whether a file starting with these bytes is of a kind that grows in place as reports
+    /// arrive: an mbox, parsedmarc's CSV or JSON output.
+    public static func growsInPlace(_ head: Data) -> Bool {
+        switch detect(head) {
+        case .mbox, .parsedmarcCSV: true
+        case .json: ParsedmarcJSONReader.isParsedmarcOutput(head)
+        default: false
+        }
+    }
+}

@@ -39,6 +39,12 @@ public struct ArchiveIngester: Sendable {
     public static let defaultBatchSize = 500
     /// Files per transaction.
     public var batchSize = defaultBatchSize
+    /// Looks at every file again, as if the archive remembered no folder and no settled file:
+    /// finds a finished report file that was rewritten in place.
+    public var rescan = false
+    /// The time a run starts: a folder changed in the two seconds before it is read again next
+    /// run. Tests move it ahead.
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init(store: any ReportStore, limits: InputLimits = .standard) {
         self.store = store
@@ -47,14 +53,20 @@ public struct ArchiveIngester: Sendable {
 
     public func ingest(folder: URL, progress: @Sendable (StepProgress) -> Void = { _ in }) throws -> ArchiveIngestResult {
         let started = Date()
-        // The archive's list of known files is read while the folder is listed.
-        let knownLookup = BackgroundTask { try store.knownFiles() }
-        let (listed, listingProblems) = ReportFolder.listUnsorted(folder)
-        let known = try knownLookup.wait()
-        let changed = Self.changedFiles(listed, known: known)
+        let memory = rescan ? nil : try store.listingMemory()
+        // Without a memory, the archive's list of known files is read while the folder is listed.
+        let knownLookup = memory == nil ? BackgroundTask { try store.knownFiles() } : nil
+        var walker = ReportFolder(memory: memory, settledFiles: store.settledFiles(inFolder:), now: clock())
+        var listing = try walker.list(folder)
+        let known = try knownLookup?.wait() ?? memory?.unsettledFiles ?? [:]
+        let changed = Self.changedFiles(listing.files, known: known)
+        if let unclassified = memory?.unclassifiedFiles, !unclassified.isEmpty {
+            try store.settle(Self.classify(listing.files, unclassified: unclassified, known: known, root: folder.path))
+        }
         var result = ArchiveIngestResult()
-        result.filesKnown = listed.count - changed.count
-        result.skippedFiles = listingProblems
+        result.filesKnown = listing.fileCount - changed.count
+        result.skippedFiles = listing.problems
+        var unrecorded: [String] = []
 
         var budget = CountBudget(limit: loader.limits.maxTotalCount, counted: try store.countedTotal())
         // Batch n is committed on its own thread while batch n + 1 is read and parsed; its
@@ -80,7 +92,7 @@ public struct ArchiveIngester: Sendable {
                     if admitted.reportCount != load.reportCount, entry.prepared != nil { entry.prepared = PreparedFile(entry.file) }
                 }
                 files.append(entry.file)
-                if let ready = entry.prepared { prepared.append(ready) }
+                if let ready = entry.prepared { prepared.append(ready) } else { unrecorded.append(entry.file.path) }
             }
             if let previous = committing { try finish(previous) }
             committing = (BackgroundTask { [prepared] in try store.commit(prepared: prepared) }, batch.count, Set(prepared.map(\.contentHash)))
@@ -88,6 +100,9 @@ public struct ArchiveIngester: Sendable {
         }
         if let last = committing { try finish(last) }
         result.skippedFiles.sort { $0.file < $1.file }
+        // A file not recorded is tried again next run, so its folder is read again.
+        listing.readAgain(foldersOf: unrecorded)
+        try store.remember(folders: listing.folders)
         return result
     }
 
@@ -98,6 +113,18 @@ public struct ArchiveIngester: Sendable {
         return ParallelMap.map(Array(stride(from: 0, to: listed.count, by: slice))) { start in
             listed[start..<min(start + slice, listed.count)].filter { known[$0.path] != $0.stamp }
         }.flatMap { $0 }.sorted { $0.path < $1.path }
+    }
+
+    /// Whether the unchanged files an older sitegen ingested are settled, from their first bytes.
+    private static func classify(
+        _ listed: [ListedFile], unclassified: Set<String>, known: [String: FileStamp], root: String
+    ) -> [(path: String, inode: UInt64, settled: Bool)] {
+        let unchanged = listed.filter { unclassified.contains($0.path) && known[$0.path] == $0.stamp }
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return ParallelMap.map(unchanged) { file in
+            let head = FileBytes.head(ofPath: prefix + file.path, count: 8_192)
+            return (file.path, file.inode, head.map { !InputKind.growsInPlace($0) } ?? false)
+        }
     }
 
     /// A file of a batch, and the form in which it is committed; nil for a file that could
@@ -139,22 +166,26 @@ public struct ArchiveIngester: Sendable {
     private func ingest(
         _ file: ListedFile, hash: String, archived: Set<String>, content: Result<Data, FileReadFailure>?, root: String
     ) -> IngestedFile {
-        if archived.contains(hash) {
-            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .knownContent)
-        }
+        var ingested: IngestedFile
         switch content {
         case .success(let data):
-            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(loader.load(data, as: file.path)))
+            let outcome: IngestedFile.Outcome = archived.contains(hash) ? .knownContent : .loaded(loader.load(data, as: file.path))
+            ingested = IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: outcome)
+            ingested.growsInPlace = InputKind.growsInPlace(data.prefix(8_192))
         case .failure(let failure):
             var load = FileLoad(file: file.path)
             load.problems.append(LoadProblem(source: ReportSource(file: file.path), step: .read, reason: failure.reason))
-            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: "", outcome: .loaded(load))
+            ingested = IngestedFile(path: file.path, stamp: file.stamp, contentHash: "", outcome: .loaded(load))
         case nil:
+            // Over the size limit: an export read in pieces, which is what grows in place.
             let url = URL(fileURLWithPath: root + file.path)
             let load = loader.load(contentsOf: url, as: file.path)
             let hash = load.reportCount > 0 ? (try? Self.streamedHash(url)) ?? "" : ""
-            return IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(load))
+            ingested = IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(load))
+            ingested.growsInPlace = true
         }
+        ingested.inode = file.inode
+        return ingested
     }
 
     /// SHA-256 of a file read in 1 MiB pieces.

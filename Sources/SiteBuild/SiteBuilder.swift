@@ -48,6 +48,8 @@ public struct BuildOptions: Sendable {
     public var ingest: Bool
     /// Carry over the pages of clients whose data, config and theme did not change.
     public var reuseUnchanged: Bool
+    /// Look at every report file, also the finished ones in folders that did not change.
+    public var rescan = false
 
     public init(
         workspace: URL, output: URL? = nil, month: ReportMonth? = nil, builtinThemes: URL, limits: InputLimits = .standard,
@@ -280,6 +282,7 @@ public struct SiteBuilder: Sendable {
         do {
             var ingester = ArchiveIngester(store: store, limits: options.limits)
             ingester.batchSize = batchSize
+            ingester.rescan = options.rescan
             return try ingester.ingest(folder: reportsFolder, progress: stepProgress)
         } catch {
             throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveDescription, reason: "\(error)")])

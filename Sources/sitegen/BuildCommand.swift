@@ -34,6 +34,9 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "Render every client, also those whose data, config and theme did not change.")
     var full = false
 
+    @Flag(name: .long, help: RescanFlag.help)
+    var rescan = false
+
     func validate() throws {
         if noIngest && archive.noArchive {
             throw ValidationError("--no-ingest renders from the archive, which --no-archive turns off")
@@ -50,10 +53,11 @@ struct BuildCommand: ParsableCommand {
             FileHandle.standardError.write(Data("sitegen: cannot find the built-in themes; pass --themes DIR or set SITEGEN_THEMES\n".utf8))
             throw ExitCode(2)
         }
-        let options = BuildOptions(
+        var options = BuildOptions(
             workspace: workspaceURL, output: out.map { URL(fileURLWithPath: $0).standardizedFileURL },
             month: month.flatMap(ReportMonth.init), builtinThemes: builtinThemes,
             archive: try archive.location, ingest: !noIngest, reuseUnchanged: !full)
+        options.rescan = rescan
         let printer = ProgressPrinter()
         let report: BuildReport
         do {
@@ -86,6 +90,15 @@ struct ArchiveOptions: ParsableArguments {
             return try ArchiveArgument.location(archive)
         }
     }
+}
+
+/// `--rescan`, shared by `build` and `ingest`.
+enum RescanFlag {
+    static let help = ArgumentHelp(
+        """
+        Look at every report file again, also finished ones in folders that did not change: finds a \
+        report file rewritten in place under the same name.
+        """)
 }
 
 /// The `--archive` value: a SQLite file, or a PostgreSQL URL.

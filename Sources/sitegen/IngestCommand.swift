@@ -8,8 +8,11 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Add the workspace's new report files to its archive, without rendering.",
         discussion: """
-            Files already ingested (same path, size and modification time) are not read again; files \
-            whose bytes the archive already holds are not parsed again; a report already in the \
+            A folder with no entry added, removed or renamed since the last run is not read again. A \
+            finished report file (it gave reports and no problem, and is not an mbox or parsedmarc's \
+            output, which grow in place) is not looked at again while it keeps its name and inode; \
+            other files are read again when their size or modification time changed (--rescan looks \
+            at every file). Files whose bytes the archive already holds are not parsed again; a report already in the \
             archive (same reporter org_name and report_id) is listed as a duplicate. Each batch of \
             files is one transaction: an interrupted run keeps what it committed. `build` runs this \
             step first unless given --no-ingest. Exit status: 0, or 1 when some file was skipped.
@@ -24,6 +27,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Files per transaction.", valueName: "n"))
     var batchSize = ArchiveIngester.defaultBatchSize
 
+    @Flag(name: .long, help: RescanFlag.help)
+    var rescan = false
+
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         _ = try ArchiveArgument.location(archive)
@@ -32,9 +38,10 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let workspaceURL = URL(fileURLWithPath: workspace).standardizedFileURL
-        let options = BuildOptions(
+        var options = BuildOptions(
             workspace: workspaceURL, builtinThemes: workspaceURL,
             archive: try ArchiveArgument.location(archive))
+        options.rescan = rescan
         let printer = ProgressPrinter()
         let result: (run: ArchiveIngestResult, archive: ArchiveCounts)
         do {
