@@ -184,9 +184,9 @@ public protocol ReportStore: Sendable {
     /// What the archive remembers of the reports folder; nil when this store keeps no such
     /// memory, and every file is looked at on every run.
     func listingMemory() throws -> ListingMemory?
-    /// The settled files directly in this folder (relative path, "" for the reports folder),
-    /// by name, with their inode numbers.
-    func settledFiles(inFolder folder: String) throws -> [String: UInt64]
+    /// The paths of the settled files directly in this folder (relative path, "" for the
+    /// reports folder), by inode number.
+    func settledFiles(inFolder folder: String) throws -> [UInt64: String]
     /// Replaces the remembered folders: call only after every file listed in them is committed.
     func remember(folders: [String: RememberedFolder]) throws
     /// Records whether these known, unchanged files are settled, and their inode numbers.
@@ -210,7 +210,7 @@ public protocol ReportStore: Sendable {
 
 extension ReportStore {
     public func listingMemory() throws -> ListingMemory? { nil }
-    public func settledFiles(inFolder folder: String) throws -> [String: UInt64] { [:] }
+    public func settledFiles(inFolder folder: String) throws -> [UInt64: String] { [:] }
     public func remember(folders: [String: RememberedFolder]) throws {}
     public func settle(_ files: [(path: String, inode: UInt64, settled: Bool)]) throws {}
 

@@ -78,14 +78,12 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
-    public func settledFiles(inFolder folder: String) throws -> [String: UInt64] {
+    public func settledFiles(inFolder folder: String) throws -> [UInt64: String] {
         try database.read { db in
-            let prefixLength = folder.isEmpty ? 0 : folder.utf8.count + 1
-            var files: [String: UInt64] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, inode FROM input_file WHERE folder = ? AND settled = 1", arguments: [folder])
+            var files: [UInt64: String] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT inode, path FROM input_file WHERE folder = ? AND settled = 1", arguments: [folder])
             while let row = try rows.next() {
-                let path: String = row[0]
-                files[String(path.utf8.dropFirst(prefixLength)) ?? path] = UInt64(bitPattern: row[1])
+                files[UInt64(bitPattern: row[0])] = row[1]
             }
             return files
         }

@@ -56,7 +56,7 @@ public struct ArchiveIngester: Sendable {
         let memory = rescan ? nil : try store.listingMemory()
         // Without a memory, the archive's list of known files is read while the folder is listed.
         let knownLookup = memory == nil ? BackgroundTask { try store.knownFiles() } : nil
-        var walker = ReportFolder(memory: memory, settledFiles: store.settledFiles(inFolder:), now: clock())
+        var walker = ReportFolder(memory: memory, settledFiles: { [store] in try store.settledFiles(inFolder: $0) }, now: clock())
         var listing = try walker.list(folder)
         let known = try knownLookup?.wait() ?? memory?.unsettledFiles ?? [:]
         let changed = Self.changedFiles(listing.files, known: known)
@@ -220,7 +220,7 @@ extension ArchiveIngestResult {
 
 /// Work run on another thread while this one goes on: a batch's commit while the next batch
 /// is parsed, the archive's list of known files while the folder is listed.
-private final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
+final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     // Written once on the worker thread before `finished` is signalled, read only after it.
     private var outcome: Result<Value, any Error> = .failure(FileReadFailure(reason: "the background task did not run"))

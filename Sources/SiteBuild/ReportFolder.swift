@@ -51,7 +51,7 @@ struct FolderListing: Sendable {
 /// settled file with the same name and inode as before is taken as known without a `stat`.
 struct ReportFolder {
     private let memory: ListingMemory?
-    private let settledFiles: (String) throws -> [String: UInt64]
+    private let settledFiles: @Sendable (String) throws -> [UInt64: String]
     /// A folder changed at or after this time (ns since 1970) is read again next time: another
     /// change within the same tick of its clock would leave its stamp as it is.
     private let changedBefore: Int64
@@ -65,7 +65,7 @@ struct ReportFolder {
         self.init(memory: nil, settledFiles: { _ in [:] })
     }
 
-    init(memory: ListingMemory?, settledFiles: @escaping (String) throws -> [String: UInt64], now: Date = Date()) {
+    init(memory: ListingMemory?, settledFiles: @escaping @Sendable (String) throws -> [UInt64: String], now: Date = Date()) {
         self.memory = memory
         self.settledFiles = settledFiles
         changedBefore = Int64((now.timeIntervalSince1970 - 2) * 1_000_000_000)
@@ -132,10 +132,13 @@ struct ReportFolder {
         }
 
         let prefix = relative.isEmpty ? "" : relative + "/"
-        let settled = memory == nil ? [:] : try settledFiles(relative)
+        // Looked up while the folder is read: both take a while for a month of reports.
+        let settledLookup = memory == nil ? nil : BackgroundTask { [settledFiles] in try settledFiles(relative) }
+        let names = FolderEntries.list(of: directory)
+        let settled = try settledLookup?.wait() ?? [:]
         var files = 0
         var complete = true
-        for entry in Self.entries(of: directory, prefix: prefix, settled: settled) {
+        for entry in Self.entries(names, of: directory, prefix: prefix, settled: settled) {
             switch entry {
             case .file(let file):
                 files += 1
@@ -200,25 +203,27 @@ struct ReportFolder {
     /// The entries of an open folder, each `lstat`ed relative to the folder (no path walk per
     /// file) in slices on all cores: a month of reports is tens of thousands of files in one
     /// folder.
-    private static func entries(of directory: OpaquePointer, prefix: String, settled: [String: UInt64]) -> [Entry] {
-        let names = FolderEntries.list(of: directory)
+    private static func entries(_ names: FolderEntries.List, of directory: OpaquePointer, prefix: String, settled: [UInt64: String]) -> [Entry] {
         let folder = dirfd(directory)
         let slice = 2_048
         return ParallelMap.map(Array(stride(from: 0, to: names.count, by: slice))) { start in
             (start..<min(start + slice, names.count)).map { index in
                 names.withName(index) { raw, cName -> Entry in
                     guard raw.first != UInt8(ascii: ".") else { return .other }
+                    func isSettled(_ inode: UInt64) -> Bool {
+                        guard let path = settled[inode] else { return false }
+                        return path.utf8.count == prefix.utf8.count + raw.count && path.utf8.dropFirst(prefix.utf8.count).elementsEqual(raw)
+                    }
+                    if names.isRegularFile(index), isSettled(names.inode(index)) { return .settledFile }
                     guard let name = String(validating: raw, as: UTF8.self) else {
                         return .undecodable(path: prefix + String(decoding: raw, as: UTF8.self))
                     }
-                    // The folder's own inode numbers can differ from `stat`'s (overlay file systems).
-                    let settledInode = settled[name]
-                    if names.isRegularFile(index), settledInode == names.inode(index) { return .settledFile }
                     var info = stat()
                     guard fstatat(folder, cName, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return .gone }
                     let path = prefix + name
                     switch info.st_mode & S_IFMT {
-                    case S_IFREG where settledInode == UInt64(info.st_ino): return .settledFile
+                    // The folder's own inode numbers can differ from `stat`'s (overlay file systems).
+                    case S_IFREG where isSettled(UInt64(info.st_ino)): return .settledFile
                     case S_IFREG: return .file(ListedFile(path: path, stamp: stamp(info), inode: UInt64(info.st_ino)))
                     case S_IFDIR: return .folder(name: name, path: path)
                     case S_IFLNK: return .link(path: path)
