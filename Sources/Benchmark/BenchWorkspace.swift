@@ -11,8 +11,10 @@ public struct BenchWorkspace: Sendable {
     /// Clients per reseller; resellers take the built-in themes and locales in turn.
     static let clientsPerReseller = 100
     static let shapeFileName = "bench-shape.json"
-    /// Where the rebuild phase puts its one new report; removed after the phase.
-    static let addedFolderName = "zz-bench-added"
+    /// The rebuild phase's one new report is named with this prefix; removed after the phase.
+    static let addedFilePrefix = "zz-bench-added-"
+    /// Where earlier versions put that report.
+    static let legacyAddedFolderName = "zz-bench-added"
 
     public init(folder: URL, shape: BenchmarkShape) {
         self.folder = folder
@@ -21,7 +23,6 @@ public struct BenchWorkspace: Sendable {
 
     public var reportsFolder: URL { folder.appendingPathComponent("reports", isDirectory: true) }
     public var outputFolder: URL { folder.appendingPathComponent("public", isDirectory: true) }
-    var addedFolder: URL { reportsFolder.appendingPathComponent(Self.addedFolderName, isDirectory: true) }
     private var shapeFile: URL { folder.appendingPathComponent(Self.shapeFileName) }
 
     /// True when the folder holds a complete workspace of this shape.
@@ -77,25 +78,34 @@ public struct BenchWorkspace: Sendable {
     }
 
     /// Writes one report the workspace does not hold yet (the first domain, the last day, a
-    /// reporter's report with another seed) below `reports/zz-bench-added/`; returns its path.
+    /// reporter's report with another seed) where that reporter's reports are, as a mail
+    /// fetcher would: into a folder of tens of thousands. Returns its path.
     func addOneReport() throws -> URL {
+        let added = try addedReport()
+        try FileManager.default.createDirectory(at: added.url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try added.bytes.write(to: added.url)
+        return added.url
+    }
+
+    /// Removes what `addOneReport` wrote (also after an interrupted run).
+    func removeAddedReports() throws {
+        let legacyFolder = reportsFolder.appendingPathComponent(Self.legacyAddedFolderName, isDirectory: true)
+        for url in [try addedReport().url, legacyFolder] where FileManager.default.fileExists(atPath: url.path) {
+            try FileManager.default.removeItem(at: url)
+        }
+    }
+
+    private func addedReport() throws -> (url: URL, bytes: Data) {
         // Client 1's first domain has the same name and traffic in this one-domain shape.
         let spec = BenchmarkShape(
             clients: 1, domainsPerClient: 1, days: shape.days, reporters: 1, seed: shape.seed &+ 1).spec
         guard let last = try SyntheticWorkspace(spec: spec).generate().files.max(by: { $0.relativePath < $1.relativePath }) else {
             throw BenchError(phase: "rebuild", reason: "the generator gave no report to add")
         }
-        let url = addedFolder.appendingPathComponent(URL(fileURLWithPath: last.relativePath).lastPathComponent)
-        try FileManager.default.createDirectory(at: addedFolder, withIntermediateDirectories: true)
-        try last.bytes.write(to: url)
-        return url
-    }
-
-    /// Removes what `addOneReport` wrote (also after an interrupted run).
-    func removeAddedReports() throws {
-        if FileManager.default.fileExists(atPath: addedFolder.path) {
-            try FileManager.default.removeItem(at: addedFolder)
-        }
+        // Beside the reporter's report of that day, under a name of its own.
+        var parts = last.relativePath.split(separator: "/").map(String.init)
+        parts[parts.count - 1] = Self.addedFilePrefix + parts[parts.count - 1]
+        return (parts.reduce(reportsFolder) { $0.appendingPathComponent($1) }, last.bytes)
     }
 
     /// The workspace's report archive, so the ingest phase starts from none.

@@ -26,7 +26,9 @@ struct BenchRunnerTests {
         #expect(rows["peak memory"]?.note.contains("ru_maxrss") == true)
         #expect(first.text.contains("ingest records"))
         // The added report is gone again, so the folder still holds exactly the shape.
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("reports/zz-bench-added").path))
+        let reports = try #require(FileManager.default.subpaths(atPath: folder.appendingPathComponent("reports").path))
+        #expect(reports.filter { $0.hasSuffix(".xml") }.count == 36)
+        #expect(reports.allSatisfy { !$0.contains("zz-bench-added") })
 
         let second = try BenchRunner(context: context, phases: [.generate]).run()
         #expect(second.rows.first?.value == "reused")
