@@ -85,6 +85,7 @@ enum ArchiveSchema {
                   settled = CASE WHEN content_hash != '' AND problems = '' AND (reports > 0 OR known_content = 1) THEN -1 ELSE 0 END;
                 CREATE INDEX input_file_settled ON input_file (folder, path, inode) WHERE settled = 1;
                 CREATE INDEX input_file_unsettled ON input_file (path, size, modified, settled) WHERE settled != 1;
+                CREATE INDEX input_file_skipped ON input_file (path) WHERE reports = 0 AND known_content = 0;
                 CREATE TABLE input_folder (
                   path TEXT PRIMARY KEY NOT NULL,
                   device INTEGER NOT NULL,
