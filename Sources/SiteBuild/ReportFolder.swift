@@ -205,14 +205,18 @@ struct ReportFolder {
     /// folder.
     private static func entries(_ names: FolderEntries.List, of directory: OpaquePointer, prefix: String, settled: [UInt64: String]) -> [Entry] {
         let folder = dirfd(directory)
+        let prefixLength = prefix.utf8.count
         let slice = 2_048
         return ParallelMap.map(Array(stride(from: 0, to: names.count, by: slice))) { start in
             (start..<min(start + slice, names.count)).map { index in
                 names.withName(index) { raw, cName -> Entry in
                     guard raw.first != UInt8(ascii: ".") else { return .other }
                     func isSettled(_ inode: UInt64) -> Bool {
-                        guard let path = settled[inode] else { return false }
-                        return path.utf8.count == prefix.utf8.count + raw.count && path.utf8.dropFirst(prefix.utf8.count).elementsEqual(raw)
+                        guard let path = settled[inode], path.utf8.count == prefixLength + raw.count else { return false }
+                        return path.utf8.withContiguousStorageIfAvailable { stored in
+                            guard let storedBase = stored.baseAddress, let rawBase = raw.baseAddress else { return false }
+                            return memcmp(storedBase + prefixLength, rawBase, raw.count) == 0
+                        } ?? path.utf8.dropFirst(prefixLength).elementsEqual(raw)
                     }
                     if names.isRegularFile(index), isSettled(names.inode(index)) { return .settledFile }
                     guard let name = String(validating: raw, as: UTF8.self) else {
