@@ -197,4 +197,43 @@ struct SQLiteReportStoreTests {
         #expect(try migrated.reports([.subtree("contoso.example")]).reports == reports)
         #expect(try migrated.reports([.subtree("fabrikam.example")]).reports == [reports[1]])
     }
+
+    /// Files an older sitegen ingested are looked at on every run until their first bytes
+    /// show they are finished report files; files that gave no report stay unsettled.
+    @Test func anArchiveOfSchemaV2KeepsItsFilesUnsettledUntilTheyAreClassified() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("archive.sqlite").path
+        do {
+            let v2 = try DatabaseQueue(path: path)
+            try ArchiveSchema.migrator.migrate(v2, upTo: "v2-report-body")
+            try v2.write { db in
+                for (file, reports, knownContent, problems, hash) in [
+                    ("google/2025-12/a.xml", 1, false, "", "h1"), ("broken.xml", 0, false, "not XML", "h2"),
+                    ("copies/b.xml", 0, true, "", "h3"), ("unreadable.xml", 0, false, "cannot read", ""),
+                ] {
+                    try db.execute(
+                        sql: "INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems) VALUES (?, 10, 1, ?, ?, ?, ?)",
+                        arguments: [file, hash, reports, knownContent, problems])
+                }
+            }
+        }
+        let migrated = try SQLiteReportStore(path: path)
+        let memory = try #require(try migrated.listingMemory())
+        #expect(memory.folders.isEmpty)
+        #expect(Set(memory.unsettledFiles.keys) == ["google/2025-12/a.xml", "broken.xml", "copies/b.xml", "unreadable.xml"])
+        #expect(memory.unclassifiedFiles == ["google/2025-12/a.xml", "copies/b.xml"])
+
+        try migrated.settle([(path: "google/2025-12/a.xml", inode: 7, settled: true), (path: "copies/b.xml", inode: 8, settled: false)])
+        #expect(try migrated.settledFiles(inFolder: "google/2025-12") == [7: "google/2025-12/a.xml"])
+        let settled = try #require(try migrated.listingMemory())
+        #expect(Set(settled.unsettledFiles.keys) == ["broken.xml", "copies/b.xml", "unreadable.xml"])
+        #expect(settled.unclassifiedFiles.isEmpty)
+
+        let stamp = FolderStamp(device: 1, inode: 2, modified: 3, changed: 4)
+        try migrated.remember(folders: ["": RememberedFolder(stamp: .readAgain, files: 2), "google/2025-12": RememberedFolder(stamp: stamp, files: 1)])
+        #expect(try migrated.listingMemory()?.folders["google/2025-12"] == RememberedFolder(stamp: stamp, files: 1))
+        #expect(try migrated.listingMemory()?.folders[""]?.stamp == .readAgain)
+    }
 }
