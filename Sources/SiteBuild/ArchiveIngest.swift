@@ -219,26 +219,6 @@ extension ArchiveIngestResult {
     }
 }
 
-/// Work run on another thread while this one goes on: a batch's commit while the next batch
-/// is parsed, the archive's list of known files while the folder is listed.
-final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
-    private let finished = DispatchSemaphore(value: 0)
-    // Written once on the worker thread before `finished` is signalled, read only after it.
-    private var outcome: Result<Value, any Error> = .failure(FileReadFailure(reason: "the background task did not run"))
-
-    init(_ work: @escaping @Sendable () throws -> Value) {
-        DispatchQueue.global().async { [self] in
-            outcome = Result { try work() }
-            finished.signal()
-        }
-    }
-
-    func wait() throws -> Value {
-        finished.wait()
-        return try outcome.get()
-    }
-}
-
 private struct FileReadFailure: Error {
     var reason: String
 }

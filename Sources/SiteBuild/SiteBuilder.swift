@@ -150,25 +150,34 @@ public struct SiteBuilder: Sendable {
         self.options = options
     }
 
-    public func build(progress: @Sendable (String) -> Void = { _ in }) throws(BuildSetupError) -> BuildReport {
+    public func build(progress: @escaping @Sendable (String) -> Void = { _ in }) throws(BuildSetupError) -> BuildReport {
         try build(progress: progress, stepProgress: { _ in })
     }
 
-    public func build(progress: @Sendable (String) -> Void, stepProgress: @Sendable (StepProgress) -> Void) throws(BuildSetupError) -> BuildReport {
+    public func build(progress: @escaping @Sendable (String) -> Void, stepProgress: @escaping @Sendable (StepProgress) -> Void) throws(BuildSetupError) -> BuildReport {
         var report = BuildReport()
-        let config = try loadConfig()
-        let themes = try resolveThemes(config)
+        let store = try openArchive()
+        // The reports folder is read into the archive while the config and themes load. A
+        // setup problem still stops the build before anything is written to the output; the
+        // archive keeps what the ingest added, as `sitegen ingest` would have.
+        let ingestion = options.ingest
+            ? BackgroundTask { () throws(BuildSetupError) in try ingest(into: store, progress: progress, stepProgress: stepProgress) }
+            : nil
+        let setup = Result { () throws(BuildSetupError) in try BuildSetup(loading: self) }
+        let ingested: ArchiveIngestResult?
+        do {
+            ingested = try ingestion?.wait()
+        } catch {
+            throw (error as? BuildSetupError) ?? BuildSetupError(failures: [BuildFailure(step: .ingest, subject: options.archiveDescription, reason: "\(error)")])
+        }
+        let loaded = try setup.get()
+        let (config, themes, folders) = (loaded.config, loaded.themes, loaded.folders)
+        let (classifier, hostConfig, portfolioTheme) = (loaded.classifier, loaded.hostConfig, loaded.portfolioTheme)
         report.themeWarnings = config.resellers.flatMap { reseller in
             (themes[reseller.id]?.warnings ?? []).map { "reseller \(reseller.id): \($0.file): \($0.reason)" }
         }
-        let folders = try ClientFolders(config: config, workspace: options.workspace)
-        let classifier = try loadSenderCatalog()
-        let hostConfig = try HostConfigFiles(config: config, themes: themes, folders: folders, workspace: options.workspace)
-        let portfolioTheme = try resolvePortfolioTheme()
-        let store = try openArchive()
 
-        if options.ingest {
-            let ingest = try ingest(into: store, progress: progress, stepProgress: stepProgress)
+        if let ingest = ingested {
             report.filesRead = ingest.filesRead
             report.filesKnown = ingest.filesKnown
             report.reportsRead = ingest.reportsRead
@@ -320,6 +329,25 @@ public struct SiteBuilder: Sendable {
         #else
         throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: address.description, reason: ArchiveLocation.postgresUnavailable)])
         #endif
+    }
+
+    /// What a build loads before it renders, besides the archive.
+    private struct BuildSetup {
+        let config: WorkspaceConfig
+        let themes: [String: ResolvedTheme]
+        let folders: ClientFolders
+        let classifier: SenderClassifier
+        let hostConfig: HostConfigFiles
+        let portfolioTheme: ResolvedTheme
+
+        init(loading builder: SiteBuilder) throws(BuildSetupError) {
+            config = try builder.loadConfig()
+            themes = try builder.resolveThemes(config)
+            folders = try ClientFolders(config: config, workspace: builder.options.workspace)
+            classifier = try builder.loadSenderCatalog()
+            hostConfig = try HostConfigFiles(config: config, themes: themes, folders: folders, workspace: builder.options.workspace)
+            portfolioTheme = try builder.resolvePortfolioTheme()
+        }
     }
 
     private func resolvePortfolioTheme() throws(BuildSetupError) -> ResolvedTheme {

@@ -11,7 +11,7 @@ struct BuildCommand: ParsableCommand {
         discussion: """
             Exit status: 0 when everything was read and written; 1 when some input was skipped or a \
             client could not be rendered (everything else is still written); 2 for bad usage, a bad \
-            sitegen.yml or a broken theme (nothing is written).
+            sitegen.yml or a broken theme (no site is written; the new reports are still archived).
             """)
 
     @Option(name: .long, help: ArgumentHelp("The workspace folder holding sitegen.yml and reports/.", valueName: "dir"))

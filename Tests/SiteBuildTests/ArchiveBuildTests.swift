@@ -88,6 +88,22 @@ struct ArchiveBuildTests {
         #expect(workspace.text("public/acme-it/tailspin/index.html") != nil)
     }
 
+    /// The ingest runs while the config loads: a broken config stops the build before the
+    /// output is written, and the archive keeps the reports the ingest added.
+    @Test func aBrokenConfigWritesNoOutputButTheReportsAreArchived() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        try workspace.write(Data("resellers: [".utf8), to: "sitegen.yml")
+        #expect(throws: BuildSetupError.self) { try workspace.build(archive: .workspace) }
+        #expect(!workspace.exists("public"))
+
+        try workspace.write(Data(SiteBuildTests.config.utf8), to: "sitegen.yml")
+        let fixed = try workspace.build(archive: .workspace)
+        #expect(fixed.filesRead == 0 && fixed.filesKnown == 8, "the failed run ingested every file")
+        #expect(fixed.uniqueReports == 5)
+        #expect(fixed.clients == 3)
+    }
+
     private static func inode(_ workspace: FixtureWorkspace, _ path: String) throws -> UInt64 {
         let attributes = try FileManager.default.attributesOfItem(atPath: workspace.root.appendingPathComponent(path).path)
         return try #require(attributes[.systemFileNumber] as? UInt64)
