@@ -155,14 +155,14 @@ public struct SiteBuilder: Sendable {
     public func build(progress: @Sendable (String) -> Void, stepProgress: @Sendable (StepProgress) -> Void) throws(BuildSetupError) -> BuildReport {
         var report = BuildReport()
         let config = try loadConfig()
-        let themes = try resolveThemes(config)
+        let (themes, portfolioResolution) = try resolveThemes(config)
         report.themeWarnings = config.resellers.flatMap { reseller in
             (themes[reseller.id]?.warnings ?? []).map { "reseller \(reseller.id): \($0.file): \($0.reason)" }
         }
         let folders = try ClientFolders(config: config, workspace: options.workspace)
         let classifier = try loadSenderCatalog()
         let hostConfig = try HostConfigFiles(config: config, themes: themes, folders: folders, workspace: options.workspace)
-        let portfolioTheme = try resolvePortfolioTheme()
+        let portfolioTheme = try portfolioTheme(portfolioResolution)
         let store = try openArchive()
 
         if options.ingest {
@@ -188,7 +188,8 @@ public struct SiteBuilder: Sendable {
             plan = ClientRenderPlan(
                 config: config, folders: folders,
                 fingerprint: try buildFingerprint(themes: themes, portfolioTheme: portfolioTheme),
-                scope: options.outputFolder.path, reuse: options.reuseUnchanged)
+                scope: options.outputFolder.path, reuse: options.reuseUnchanged,
+                states: try ClientRenderPlan.readStates(from: store, config: config, scope: options.outputFolder.path))
         } catch {
             throw BuildSetupError(failures: [BuildFailure(step: .aggregate, subject: options.archiveDescription, reason: "\(error)")])
         }
@@ -215,7 +216,8 @@ public struct SiteBuilder: Sendable {
                     report.pages += root.pages
                     let outcomes = renderer.render(reseller: reseller, site: site, plan: plan, rows: rowBuilder)
                     for outcome in outcomes {
-                        records.append((reseller.id, outcome.client, outcome.record))
+                        // A carried-over client's record is the one the archive holds.
+                        if !outcome.reused { records.append((reseller.id, outcome.client, outcome.record)) }
                         if let entry = outcome.entry { entries.append(entry) }
                         if let failure = outcome.failure {
                             report.failures.append(failure)
@@ -250,7 +252,7 @@ public struct SiteBuilder: Sendable {
             report.clientFoldersReplaced = written.clientFoldersReplaced
             report.sitesUnchanged = written.sitesUnchanged
             report.output = output
-            try store.saveRenderRecords(scope: plan.scope, records)
+            if !records.isEmpty { try store.saveRenderRecords(scope: plan.scope, records) }
         } catch {
             writer.discard()
             report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error)"))
@@ -319,9 +321,9 @@ public struct SiteBuilder: Sendable {
         #endif
     }
 
-    private func resolvePortfolioTheme() throws(BuildSetupError) -> ResolvedTheme {
+    private func portfolioTheme(_ resolution: Result<ResolvedTheme, ThemeCheckFailure>) throws(BuildSetupError) -> ResolvedTheme {
         do {
-            return try ThemeLocator(builtinRoot: options.builtinThemes).resolve("default", relativeTo: options.builtinThemes)
+            return try resolution.get()
         } catch {
             throw BuildSetupError(failures: error.problems.map { BuildFailure(step: .theme, subject: $0.file, reason: "portfolio: \($0.reason)") })
         }
@@ -374,13 +376,29 @@ public struct SiteBuilder: Sendable {
         return text
     }
 
-    private func resolveThemes(_ config: WorkspaceConfig) throws(BuildSetupError) -> [String: ResolvedTheme] {
+    /// The resellers' themes by reseller, and the outcome of the portfolio's (the built-in
+    /// default), whose failure is reported only after the workspace's own problems.
+    private func resolveThemes(
+        _ config: WorkspaceConfig
+    ) throws(BuildSetupError) -> (resellers: [String: ResolvedTheme], portfolio: Result<ResolvedTheme, ThemeCheckFailure>) {
         let locator = ThemeLocator(builtinRoot: options.builtinThemes)
-        // Resellers often share a theme: each is read and checked once, the themes on all cores.
+        // Resellers often share a theme, and the portfolio's (the last reference) is usually
+        // theirs too. A theme is what its reference locates, a folder under a name: each is read
+        // and checked once, the themes on all cores.
         let names = Array(Set(config.resellers.map(\.theme))).sorted()
-        let resolved = ParallelMap.map(names) { name in
-            Result { () throws(ThemeCheckFailure) in try locator.resolve(name, relativeTo: options.workspace) }
+        let references: [(name: String, base: URL)] = names.map { ($0, options.workspace) } + [("default", options.builtinThemes)]
+        let located = references.map { reference in
+            let folder = locator.locate(reference.name, relativeTo: reference.base)
+            return "\(folder.url.path)\u{0}\(folder.name)"
         }
+        var jobs: [String: (name: String, base: URL)] = [:]
+        for (folder, reference) in zip(located, references) where jobs[folder] == nil { jobs[folder] = reference }
+        let distinct = jobs.sorted { $0.key < $1.key }
+        let outcomes = ParallelMap.map(distinct.map(\.value)) { job in
+            Result { () throws(ThemeCheckFailure) in try locator.resolve(job.name, relativeTo: job.base) }
+        }
+        let byFolder = Dictionary(uniqueKeysWithValues: zip(distinct.map(\.key), outcomes))
+        let resolved = located.compactMap { byFolder[$0] }
         let byName = Dictionary(uniqueKeysWithValues: zip(names, resolved))
         var themes: [String: ResolvedTheme] = [:]
         var failures: [BuildFailure] = []
@@ -397,6 +415,6 @@ public struct SiteBuilder: Sendable {
             }
         }
         guard failures.isEmpty else { throw BuildSetupError(failures: failures) }
-        return themes
+        return (themes, resolved[names.count])
     }
 }
