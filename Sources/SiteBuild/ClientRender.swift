@@ -26,7 +26,7 @@ struct ClientRenderPlan: Sendable {
         router = DomainRouter(owners: config.domainOwners)
     }
 
-    /// Every configured client's render state, in one read of the archive.
+    /// Every configured client's render state, read from the archive together (see `ReportStore.renderStates`).
     static func readStates(from store: any ReportStore, config: WorkspaceConfig, scope: String) throws -> [ClientKey: ClientRenderState] {
         let keys = config.resellers.flatMap { reseller in reseller.clients.map { ClientKey(reseller: reseller.id, client: $0.id) } }
         let queries = config.resellers.flatMap { reseller in

@@ -178,6 +178,10 @@ public struct SiteBuilder: Sendable {
 
         let plan: ClientRenderPlan
         do {
+            // The clients' render states are read on other cores while the totals and the
+            // unassigned domains are read here.
+            let scope = options.outputFolder.path
+            let states = BackgroundWork { [config] in try ClientRenderPlan.readStates(from: store, config: config, scope: scope) }
             let counts = try store.counts()
             report.uniqueReports = counts.reports
             report.uniqueTLSReports = counts.tlsReports
@@ -188,8 +192,7 @@ public struct SiteBuilder: Sendable {
             plan = ClientRenderPlan(
                 config: config, folders: folders,
                 fingerprint: try buildFingerprint(themes: themes, portfolioTheme: portfolioTheme),
-                scope: options.outputFolder.path, reuse: options.reuseUnchanged,
-                states: try ClientRenderPlan.readStates(from: store, config: config, scope: options.outputFolder.path))
+                scope: scope, reuse: options.reuseUnchanged, states: try states.value())
         } catch {
             throw BuildSetupError(failures: [BuildFailure(step: .aggregate, subject: options.archiveDescription, reason: "\(error)")])
         }
