@@ -162,7 +162,7 @@ public protocol ReportStore: Sendable {
     /// `dataVersion` and `renderRecord` of many clients at once, in their order.
     func renderStates(scope: String, clients: [ClientDataQuery]) throws -> [ClientRenderState]
     /// The distinct domains the archived reports concern (normalised, sorted) that are neither
-    /// one of these domains nor a subdomain of one.
+    /// one of these domains nor a subdomain of one, as `DomainSelection.subtree` selects them.
     func domains(outside subtrees: [String]) throws -> [String]
     func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws
 }
