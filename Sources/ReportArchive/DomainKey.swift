@@ -36,4 +36,18 @@ package enum DomainKey {
         // '/' is the character right after '.', so every key starting with `lower` sorts below.
         return (lower, String(lower.dropLast()) + "/")
     }
+
+    /// Key ranges in byte order (the index's order), overlapping or nested ones joined.
+    package static func merged(_ ranges: [(lower: String, upper: String)]) -> [(lower: String, upper: String)] {
+        let sorted = ranges.sorted { $0.lower.utf8.lexicographicallyPrecedes($1.lower.utf8) }
+        var merged: [(lower: String, upper: String)] = []
+        for range in sorted {
+            if let last = merged.last, !last.upper.utf8.lexicographicallyPrecedes(range.lower.utf8) {
+                if last.upper.utf8.lexicographicallyPrecedes(range.upper.utf8) { merged[merged.count - 1].upper = range.upper }
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
+    }
 }

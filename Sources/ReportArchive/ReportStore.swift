@@ -159,6 +159,32 @@ public struct RenderRecord: Sendable, Hashable {
     }
 }
 
+/// One client as the archive knows it: where its render record is kept and which domains its
+/// data comes from.
+public struct ClientDataQuery: Sendable, Hashable {
+    public var reseller: String
+    public var client: String
+    public var selections: [DomainSelection]
+
+    public init(reseller: String, client: String, selections: [DomainSelection]) {
+        self.reseller = reseller
+        self.client = client
+        self.selections = selections
+    }
+}
+
+/// What decides whether a client's pages can be carried over: the version of its data now and
+/// the record of its last render.
+public struct ClientRenderState: Sendable, Hashable {
+    public var data: DataVersion
+    public var record: RenderRecord?
+
+    public init(data: DataVersion, record: RenderRecord?) {
+        self.data = data
+        self.record = record
+    }
+}
+
 public struct ArchiveCounts: Sendable, Hashable {
     public var files: Int
     public var reports: Int
@@ -205,6 +231,11 @@ public protocol ReportStore: Sendable {
     /// Reports of both kinds whose date range begins at or after this Unix time.
     func reportCount(beginningAtOrAfter time: Int64) throws -> Int
     func renderRecord(scope: String, reseller: String, client: String) throws -> RenderRecord?
+    /// `dataVersion` and `renderRecord` of many clients at once, in their order.
+    func renderStates(scope: String, clients: [ClientDataQuery]) throws -> [ClientRenderState]
+    /// The distinct domains the archived reports concern (normalised, sorted) that are neither
+    /// one of these domains nor a subdomain of one, as `DomainSelection.subtree` selects them.
+    func domains(outside subtrees: [String]) throws -> [String]
     func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws
 }
 
@@ -217,6 +248,24 @@ extension ReportStore {
     /// Prepares the files here and commits them in one transaction.
     public func commit(_ files: [IngestedFile]) throws -> CommitResult {
         try commit(prepared: files.map(PreparedFile.init))
+    }
+
+    /// One client after the other; a store that can read them together does so.
+    public func renderStates(scope: String, clients: [ClientDataQuery]) throws -> [ClientRenderState] {
+        try clients.map { client in
+            ClientRenderState(
+                data: try dataVersion(client.selections),
+                record: try renderRecord(scope: scope, reseller: client.reseller, client: client.client))
+        }
+    }
+
+    /// Every domain, filtered here; a store that can skip the subtrees in its index does so.
+    public func domains(outside subtrees: [String]) throws -> [String] {
+        let prefixes = subtrees.map(DomainKey.key)
+        return try domains().filter { domain in
+            let key = DomainKey.key(domain)
+            return !prefixes.contains { key.utf8.starts(with: $0.utf8) }
+        }
     }
 }
 

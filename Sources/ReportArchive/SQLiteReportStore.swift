@@ -168,6 +168,23 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
+    public func domains(outside subtrees: [String]) throws -> [String] {
+        // The wanted domains lie in the gaps between the subtrees' key ranges: only those
+        // stretches of the index are read.
+        let ranges = DomainKey.merged(subtrees.map(DomainKey.subtree))
+        return try database.read { db in
+            let between = try db.cachedStatement(sql: "SELECT DISTINCT domain_key FROM report_domain WHERE domain_key >= ? AND domain_key < ?")
+            var keys: [String] = []
+            var lower = ""
+            for range in ranges {
+                keys += try String.fetchAll(between, arguments: [lower, range.lower])
+                lower = range.upper
+            }
+            keys += try String.fetchAll(db, sql: "SELECT DISTINCT domain_key FROM report_domain WHERE domain_key >= ?", arguments: [lower])
+            return keys.map(DomainKey.domain(fromKey:)).sorted()
+        }
+    }
+
     public func counts() throws -> ArchiveCounts {
         try database.read { db in
             // A count of a whole table reads page headers only; TLS reports are few.
@@ -204,6 +221,35 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
+    /// The records in one read; the data versions on all cores, each core reading its share of
+    /// the clients in one read.
+    public func renderStates(scope: String, clients: [ClientDataQuery]) throws -> [ClientRenderState] {
+        let records = try database.read { db in
+            var records: [RenderRecordKey: RenderRecord] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT reseller, client, fingerprint, pages, summary FROM render_state WHERE scope = ?", arguments: [scope])
+            while let row = try rows.next() {
+                let summary: Data = row[4]
+                records[RenderRecordKey(reseller: row[0], client: row[1])] = RenderRecord(fingerprint: row[2], pages: row[3], summary: Array(summary))
+            }
+            return records
+        }
+        let shareCount = min(clients.count, ProcessInfo.processInfo.activeProcessorCount)
+        let shares = (0..<shareCount).map { share in (clients.count * share / shareCount)..<(clients.count * (share + 1) / shareCount) }
+        let database = database
+        let versions = try ParallelMap.map(shares) { share in
+            Result {
+                try database.read { db in
+                    var ids: [Int64] = []
+                    return try clients[share].map { try Self.dataVersion(db, $0.selections, ids: &ids) }
+                }
+            }
+        }.flatMap { try $0.get() }
+        return zip(clients, versions).map { client, data in
+            ClientRenderState(data: data, record: records[RenderRecordKey(reseller: client.reseller, client: client.client)])
+        }
+    }
+
     public func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws {
         try database.write { db in
             for entry in records {
@@ -223,6 +269,34 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
+    /// The same version as `dataVersion`, counted by sorting rather than hashing the ids;
+    /// `ids` is a buffer kept across clients.
+    private static func dataVersion(_ db: Database, _ selections: [DomainSelection], ids: inout [Int64]) throws -> DataVersion {
+        ids.removeAll(keepingCapacity: true)
+        for selection in selections {
+            let cursor: FastDatabaseValueCursor<Int64>
+            switch selection {
+            case .subtree(let domain):
+                let range = DomainKey.subtree(domain)
+                cursor = try Int64.fetchCursor(
+                    db.cachedStatement(sql: "SELECT report FROM report_domain WHERE domain_key >= ? AND domain_key < ?"),
+                    arguments: [range.lower, range.upper])
+            case .exact(let domain):
+                cursor = try Int64.fetchCursor(
+                    db.cachedStatement(sql: "SELECT report FROM report_domain WHERE domain_key = ?"), arguments: [DomainKey.key(domain)])
+            }
+            while let id = try cursor.next() { ids.append(id) }
+        }
+        ids.sort()
+        var distinct = 0
+        var previous: Int64?
+        for id in ids where id != previous {
+            distinct += 1
+            previous = id
+        }
+        return DataVersion(reports: distinct, lastReport: ids.last ?? 0)
+    }
+
     private static func reportIDs(_ db: Database, _ selection: DomainSelection) throws -> [Int64] {
         switch selection {
         case .subtree(let domain):
@@ -234,6 +308,11 @@ public final class SQLiteReportStore: ReportStore {
             return try Int64.fetchAll(db, sql: "SELECT report FROM report_domain WHERE domain_key = ?", arguments: [DomainKey.key(domain)])
         }
     }
+}
+
+private struct RenderRecordKey: Hashable {
+    var reseller: String
+    var client: String
 }
 
 public struct ArchiveError: Error, CustomStringConvertible {

@@ -15,8 +15,10 @@ final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// Waits for the work to end (at once if it has); its value, or the error it threw.
     func wait() throws -> Value {
         finished.wait()
+        defer { finished.signal() }
         return try outcome.get()
     }
 }

@@ -13,14 +13,27 @@ struct ClientRenderPlan: Sendable {
     let scope: String
     let reuse: Bool
     let router: DomainRouter<ClientKey>
+    /// Each client's data version and last render record, read together before rendering.
+    let states: [ClientKey: ClientRenderState]
 
-    init(config: WorkspaceConfig, folders: ClientFolders, fingerprint: String, scope: String, reuse: Bool) {
+    init(config: WorkspaceConfig, folders: ClientFolders, fingerprint: String, scope: String, reuse: Bool, states: [ClientKey: ClientRenderState]) {
         self.config = config
         self.folders = folders
         self.fingerprint = fingerprint
         self.scope = scope
         self.reuse = reuse
+        self.states = states
         router = DomainRouter(owners: config.domainOwners)
+    }
+
+    /// Every configured client's render state, read from the archive together (see `ReportStore.renderStates`).
+    static func readStates(from store: any ReportStore, config: WorkspaceConfig, scope: String) throws -> [ClientKey: ClientRenderState] {
+        let keys = config.resellers.flatMap { reseller in reseller.clients.map { ClientKey(reseller: reseller.id, client: $0.id) } }
+        let queries = config.resellers.flatMap { reseller in
+            reseller.clients.map { ClientDataQuery(reseller: reseller.id, client: $0.id, selections: $0.archiveSelections) }
+        }
+        let states = try store.renderStates(scope: scope, clients: queries)
+        return Dictionary(zip(keys, states)) { first, _ in first }
     }
 
     func clientFingerprint(_ key: ClientKey, data: DataVersion) -> String {
@@ -64,12 +77,14 @@ struct ClientRenderer: Sendable {
     ) throws -> ClientOutcome {
         let key = ClientKey(reseller: reseller.id, client: client.id)
         let folder = plan.folders.folder(key)
-        let selections = client.domains.map(DomainSelection.subtree)
-        let fingerprint = plan.clientFingerprint(key, data: try store.dataVersion(selections))
+        let selections = client.archiveSelections
+        let state = try plan.states[key] ?? ClientRenderState(
+            data: store.dataVersion(selections), record: store.renderRecord(scope: plan.scope, reseller: reseller.id, client: client.id))
+        let fingerprint = plan.clientFingerprint(key, data: state.data)
         let outputFolder = "\(reseller.id)/\(folder)"
 
         if plan.reuse, writer.canCarryOver(outputFolder),
-           let previous = try store.renderRecord(scope: plan.scope, reseller: reseller.id, client: client.id),
+           let previous = state.record,
            previous.fingerprint == fingerprint, let entry = PortfolioEntry.decoded(previous.summary) {
             writer.carryOver(outputFolder)
             return ClientOutcome(client: client.id, pages: previous.pages, reused: true, entry: entry, record: previous)
@@ -100,11 +115,19 @@ struct UnassignedReports {
 
     func find() throws -> (dmarc: [UnassignedDomain], tls: [UnassignedDomain]) {
         let router = DomainRouter(owners: config.domainOwners)
-        let orphans = try store.domains().filter { router.route($0) == nil }
+        // A domain under a client's domain is that client's (its `.subtree` selection reads it),
+        // so only the domains outside every client's subtrees need routing.
+        let owned = config.resellers.flatMap { $0.clients.flatMap(\.domains) }
+        let orphans = try store.domains(outside: owned).filter { router.route($0) == nil }
         let aggregator = try ReportAggregator(router: router, adding: store.reports(orphans.map(DomainSelection.exact)), in: months)
         return (aggregator.unassigned.values.sorted { $0.headerFrom < $1.headerFrom },
                 aggregator.unassignedTLS.values.sorted { $0.headerFrom < $1.headerFrom })
     }
+}
+
+extension ClientConfig {
+    /// The client's reports in the archive: those of its domains and their subdomains.
+    var archiveSelections: [DomainSelection] { domains.map(DomainSelection.subtree) }
 }
 
 extension ReportAggregator {

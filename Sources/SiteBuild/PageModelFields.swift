@@ -127,3 +127,14 @@ extension CheckRow: TemplateFields {
 extension FindingRow: TemplateFields {
     var templateFields: [String: Any] { ["severity": severity, "severityLabel": severityLabel, "domain": domain, "text": text] }
 }
+
+extension PortfolioPage: TemplateFields {
+    var templateFields: [String: Any] { ["rows": rows, "clientCount": clientCount] }
+}
+
+extension PortfolioRow: TemplateFields {
+    var templateFields: [String: Any] {
+        ["reseller": reseller, "client": client, "href": href, "month": month, "messages": messages, "passRate": passRate,
+         "passTone": passTone, "policies": policies, "tls": tls, "critical": critical, "warnings": warnings, "topFinding": topFinding]
+    }
+}

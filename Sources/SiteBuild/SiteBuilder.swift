@@ -189,6 +189,10 @@ public struct SiteBuilder: Sendable {
 
         let plan: ClientRenderPlan
         do {
+            // The clients' render states are read on other cores while the totals and the
+            // unassigned domains are read here.
+            let scope = options.outputFolder.path
+            let states = BackgroundTask { [config] in try ClientRenderPlan.readStates(from: store, config: config, scope: scope) }
             let counts = try store.counts()
             report.uniqueReports = counts.reports
             report.uniqueTLSReports = counts.tlsReports
@@ -199,7 +203,7 @@ public struct SiteBuilder: Sendable {
             plan = ClientRenderPlan(
                 config: config, folders: folders,
                 fingerprint: try buildFingerprint(themes: themes, portfolioTheme: portfolioTheme),
-                scope: options.outputFolder.path, reuse: options.reuseUnchanged)
+                scope: scope, reuse: options.reuseUnchanged, states: try states.wait())
         } catch {
             throw BuildSetupError(failures: [BuildFailure(step: .aggregate, subject: options.archiveDescription, reason: "\(error)")])
         }
@@ -226,7 +230,8 @@ public struct SiteBuilder: Sendable {
                     report.pages += root.pages
                     let outcomes = renderer.render(reseller: reseller, site: site, plan: plan, rows: rowBuilder)
                     for outcome in outcomes {
-                        records.append((reseller.id, outcome.client, outcome.record))
+                        // A carried-over client's record is the one the archive holds.
+                        if !outcome.reused { records.append((reseller.id, outcome.client, outcome.record)) }
                         if let entry = outcome.entry { entries.append(entry) }
                         if let failure = outcome.failure {
                             report.failures.append(failure)
@@ -261,7 +266,7 @@ public struct SiteBuilder: Sendable {
             report.clientFoldersReplaced = written.clientFoldersReplaced
             report.sitesUnchanged = written.sitesUnchanged
             report.output = output
-            try store.saveRenderRecords(scope: plan.scope, records)
+            if !records.isEmpty { try store.saveRenderRecords(scope: plan.scope, records) }
         } catch {
             writer.discard()
             report.failures.append(BuildFailure(step: .write, subject: output.path, reason: "\(error)"))
@@ -342,17 +347,18 @@ public struct SiteBuilder: Sendable {
 
         init(loading builder: SiteBuilder) throws(BuildSetupError) {
             config = try builder.loadConfig()
-            themes = try builder.resolveThemes(config)
+            let resolved = try builder.resolveThemes(config)
+            themes = resolved.resellers
             folders = try ClientFolders(config: config, workspace: builder.options.workspace)
             classifier = try builder.loadSenderCatalog()
             hostConfig = try HostConfigFiles(config: config, themes: themes, folders: folders, workspace: builder.options.workspace)
-            portfolioTheme = try builder.resolvePortfolioTheme()
+            portfolioTheme = try builder.portfolioTheme(resolved.portfolio)
         }
     }
 
-    private func resolvePortfolioTheme() throws(BuildSetupError) -> ResolvedTheme {
+    private func portfolioTheme(_ resolution: Result<ResolvedTheme, ThemeCheckFailure>) throws(BuildSetupError) -> ResolvedTheme {
         do {
-            return try ThemeLocator(builtinRoot: options.builtinThemes).resolve("default", relativeTo: options.builtinThemes)
+            return try resolution.get()
         } catch {
             throw BuildSetupError(failures: error.problems.map { BuildFailure(step: .theme, subject: $0.file, reason: "portfolio: \($0.reason)") })
         }
@@ -405,13 +411,29 @@ public struct SiteBuilder: Sendable {
         return text
     }
 
-    private func resolveThemes(_ config: WorkspaceConfig) throws(BuildSetupError) -> [String: ResolvedTheme] {
+    /// The resellers' themes by reseller, and the outcome of the portfolio's (the built-in
+    /// default), whose failure is reported only after the workspace's own problems.
+    private func resolveThemes(
+        _ config: WorkspaceConfig
+    ) throws(BuildSetupError) -> (resellers: [String: ResolvedTheme], portfolio: Result<ResolvedTheme, ThemeCheckFailure>) {
         let locator = ThemeLocator(builtinRoot: options.builtinThemes)
-        // Resellers often share a theme: each is read and checked once, the themes on all cores.
+        // Resellers often share a theme, and the portfolio's (the last reference) is usually
+        // theirs too. A theme is what its reference locates, a folder under a name: each is read
+        // and checked once, the themes on all cores.
         let names = Array(Set(config.resellers.map(\.theme))).sorted()
-        let resolved = ParallelMap.map(names) { name in
-            Result { () throws(ThemeCheckFailure) in try locator.resolve(name, relativeTo: options.workspace) }
+        let references: [(name: String, base: URL)] = names.map { ($0, options.workspace) } + [("default", options.builtinThemes)]
+        let located = references.map { reference in
+            let folder = locator.locate(reference.name, relativeTo: reference.base)
+            return "\(folder.url.path)\u{0}\(folder.name)"
         }
+        var jobs: [String: (name: String, base: URL)] = [:]
+        for (folder, reference) in zip(located, references) where jobs[folder] == nil { jobs[folder] = reference }
+        let distinct = jobs.sorted { $0.key < $1.key }
+        let outcomes = ParallelMap.map(distinct.map(\.value)) { job in
+            Result { () throws(ThemeCheckFailure) in try locator.resolve(job.name, relativeTo: job.base) }
+        }
+        let byFolder = Dictionary(uniqueKeysWithValues: zip(distinct.map(\.key), outcomes))
+        let resolved = located.compactMap { byFolder[$0] }
         let byName = Dictionary(uniqueKeysWithValues: zip(names, resolved))
         var themes: [String: ResolvedTheme] = [:]
         var failures: [BuildFailure] = []
@@ -428,6 +450,6 @@ public struct SiteBuilder: Sendable {
             }
         }
         guard failures.isEmpty else { throw BuildSetupError(failures: failures) }
-        return themes
+        return (themes, resolved[names.count])
     }
 }

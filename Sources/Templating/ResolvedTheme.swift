@@ -13,6 +13,8 @@ public struct ResolvedTheme: Sendable {
     private let library: MustacheLibrary
     /// Template and partial names known to the library, `base-` variants included.
     public let templateNames: Set<String>
+    /// The supported locales' strings, read while the theme was checked.
+    private let checkedStrings: [String: LocaleStrings]
 
     public var name: String { layers.first?.name ?? "default" }
 
@@ -63,14 +65,17 @@ public struct ResolvedTheme: Sendable {
 
         var english = LocaleStrings(locale: "en", values: [:])
         var others: [LocaleStrings] = []
+        var checkedStrings: [String: LocaleStrings] = [:]
         for locale in ThemeChecks.supportedLocales {
             do {
                 let strings = try Self.strings(for: locale, layers: chain)
+                checkedStrings[locale] = strings
                 if locale == "en" { english = strings } else { others.append(strings) }
             } catch {
                 problems.append(error)
             }
         }
+        self.checkedStrings = checkedStrings
         problems += ThemeChecks.templateProblems(files: files, templateNames: names, englishKeys: Set(english.values.keys))
         problems += ThemeChecks.stylesheetProblems(files: files)
         warnings = ThemeChecks.missingTranslations(english: english, others: others, file: file)
@@ -149,7 +154,8 @@ public struct ResolvedTheme: Sendable {
 
     /// The locale's strings over English, each merged across the layers.
     public func strings(for locale: String) throws(ThemeError) -> LocaleStrings {
-        try Self.strings(for: locale, layers: layers)
+        if let checked = checkedStrings[locale] { return checked }
+        return try Self.strings(for: locale, layers: layers)
     }
 
     private static func strings(for locale: String, layers: [ThemeFolder]) throws(ThemeError) -> LocaleStrings {

@@ -236,4 +236,91 @@ struct SQLiteReportStoreTests {
         #expect(try migrated.listingMemory()?.folders["google/2025-12"] == RememberedFolder(stamp: stamp, files: 1))
         #expect(try migrated.listingMemory()?.folders[""]?.stamp == .readAgain)
     }
+
+    /// Clients whose selections overlap: a report covering two domains of one client, a report
+    /// under a domain and its subdomain, nested subtrees, an exact domain, a client with nothing.
+    static func overlappingArchive(at path: String? = nil) throws -> SQLiteReportStore {
+        let store = try path.map(SQLiteReportStore.init(path:)) ?? SQLiteReportStore()
+        _ = try store.commit([
+            file("1.xml", [report(id: "two-domains", headerFrom: ["contoso.example", "fabrikam.example"])]),
+            file("2.xml", [report(id: "sub", headerFrom: ["news.contoso.example"])]),
+            file("3.xml", [report(id: "domain-and-sub", headerFrom: ["contoso.example", "news.contoso.example"])]),
+            file("4.xml", [report(id: "other", headerFrom: ["northwind.example"])]),
+            file("5.xml", [report(id: "lookalike", headerFrom: ["notcontoso.example", "contoso.example.evil.example"])]),
+            file("6.xml", [report(id: "shared", headerFrom: ["fabrikam.example", "northwind.example"])]),
+        ])
+        try store.saveRenderRecords(scope: "/out", [
+            ("r", "a", RenderRecord(fingerprint: "fa", pages: 3, summary: [1])),
+            ("r", "b", RenderRecord(fingerprint: "fb", pages: 2, summary: [])),
+        ])
+        try store.saveRenderRecords(scope: "/elsewhere", [("r", "a", RenderRecord(fingerprint: "other", pages: 9, summary: [9]))])
+        return store
+    }
+
+    static let overlappingClients = [
+        ClientDataQuery(reseller: "r", client: "a", selections: [.subtree("contoso.example"), .subtree("fabrikam.example")]),
+        ClientDataQuery(reseller: "r", client: "b", selections: [.subtree("northwind.example")]),
+        ClientDataQuery(reseller: "r", client: "nested", selections: [.subtree("contoso.example"), .subtree("news.contoso.example")]),
+        ClientDataQuery(reseller: "r", client: "exact", selections: [.exact("contoso.example"), .subtree("fabrikam.example")]),
+        ClientDataQuery(reseller: "s", client: "a", selections: [.subtree("nobody.example")]),
+        ClientDataQuery(reseller: "s", client: "none", selections: []),
+    ]
+
+    /// In memory (one connection) and in a file (a pool of readers, read on several threads).
+    @Test(arguments: [false, true])
+    func renderStatesReadTogetherEqualTheReadsPerClient(inFile: Bool) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try Self.overlappingArchive(at: inFile ? folder.appendingPathComponent("archive.sqlite").path : nil)
+        let perClient = try Self.overlappingClients.map { client in
+            ClientRenderState(
+                data: try store.dataVersion(client.selections),
+                record: try store.renderRecord(scope: "/out", reseller: client.reseller, client: client.client))
+        }
+        let together = try store.renderStates(scope: "/out", clients: Self.overlappingClients)
+        #expect(together == perClient)
+        #expect(try PerClientStore(store).renderStates(scope: "/out", clients: Self.overlappingClients) == perClient)
+        #expect(together.map(\.data) == [
+            DataVersion(reports: 4, lastReport: 6), DataVersion(reports: 2, lastReport: 6), DataVersion(reports: 3, lastReport: 3),
+            DataVersion(reports: 3, lastReport: 6), DataVersion(reports: 0, lastReport: 0), DataVersion(reports: 0, lastReport: 0),
+        ])
+        #expect(together.map(\.record?.fingerprint) == ["fa", "fb", nil, nil, nil, nil])
+    }
+
+    @Test func domainsOutsideSubtreesLeaveOutOnlyThoseSubtrees() throws {
+        let store = try Self.overlappingArchive()
+        let all = try store.domains()
+        #expect(try store.domains(outside: []) == all)
+        #expect(try store.domains(outside: ["contoso.example"])
+                == ["contoso.example.evil.example", "fabrikam.example", "northwind.example", "notcontoso.example"])
+        #expect(try store.domains(outside: ["news.contoso.example", "northwind.example", "contoso.example", "example"]) == [])
+        for subtrees in [["news.contoso.example"], ["fabrikam.example", "news.contoso.example", "contoso.example"], ["evil.example", "nobody.example"]] {
+            #expect(try store.domains(outside: subtrees) == PerClientStore(store).domains(outside: subtrees), "\(subtrees)")
+        }
+    }
+}
+
+/// Forwards the requirements a store must implement and nothing else, so the protocol's own
+/// versions of the batched reads run.
+private struct PerClientStore: ReportStore {
+    let base: SQLiteReportStore
+
+    init(_ base: SQLiteReportStore) { self.base = base }
+
+    func knownFiles() throws -> [String: FileStamp] { try base.knownFiles() }
+    func knownContents(_ hashes: Set<String>) throws -> Set<String> { try base.knownContents(hashes) }
+    func commit(prepared files: [PreparedFile]) throws -> CommitResult { try base.commit(prepared: files) }
+    func reports(_ selections: [DomainSelection]) throws -> ArchivedReports { try base.reports(selections) }
+    func dataVersion(_ selections: [DomainSelection]) throws -> DataVersion { try base.dataVersion(selections) }
+    func domains() throws -> [String] { try base.domains() }
+    func counts() throws -> ArchiveCounts { try base.counts() }
+    func countedTotal() throws -> Int { try base.countedTotal() }
+    func reportCount(beginningAtOrAfter time: Int64) throws -> Int { try base.reportCount(beginningAtOrAfter: time) }
+    func renderRecord(scope: String, reseller: String, client: String) throws -> RenderRecord? {
+        try base.renderRecord(scope: scope, reseller: reseller, client: client)
+    }
+    func saveRenderRecords(scope: String, _ records: [(reseller: String, client: String, record: RenderRecord?)]) throws {
+        try base.saveRenderRecords(scope: scope, records)
+    }
 }
