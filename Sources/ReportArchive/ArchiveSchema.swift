@@ -86,6 +86,10 @@ enum ArchiveSchema {
                 CREATE INDEX input_file_settled ON input_file (folder, path, inode) WHERE settled = 1;
                 CREATE INDEX input_file_unsettled ON input_file (path, size, modified, settled) WHERE settled != 1;
                 CREATE INDEX input_file_skipped ON input_file (path) WHERE reports = 0 AND known_content = 0;
+                -- What every report counts together, kept as reports are added: summing it is a
+                -- pass over every report, and each ingest needs it.
+                CREATE TABLE archive_total (counted INTEGER NOT NULL);
+                INSERT INTO archive_total (counted) SELECT coalesce(sum(counted), 0) FROM report;
                 CREATE TABLE input_folder (
                   path TEXT PRIMARY KEY NOT NULL,
                   device INTEGER NOT NULL,

@@ -123,6 +123,7 @@ public final class SQLiteReportStore: ReportStore {
         try database.write { db in
             var writer = try BatchWriter(db)
             for file in files { try writer.add(file) }
+            try writer.addToTotal()
             return writer.result
         }
     }
@@ -200,7 +201,7 @@ public final class SQLiteReportStore: ReportStore {
 
     public func countedTotal() throws -> Int {
         try database.read { db in
-            try Int.fetchOne(db, sql: "SELECT coalesce(sum(counted), 0) FROM report") ?? 0
+            try Int.fetchOne(db, sql: "SELECT counted FROM archive_total") ?? 0
         }
     }
 
@@ -337,6 +338,8 @@ private struct BatchWriter {
     private let findTranscribed: Statement
     private let insertDuplicate: Statement
     private(set) var result = CommitResult()
+    /// What the reports added in this batch count together.
+    private var counted = 0
 
     init(_ db: Database) throws {
         self.db = db
@@ -365,6 +368,11 @@ private struct BatchWriter {
             """)
     }
 
+    func addToTotal() throws {
+        guard counted > 0 else { return }
+        try db.execute(sql: "UPDATE archive_total SET counted = counted + ?", arguments: [counted])
+    }
+
     mutating func add(_ file: PreparedFile) throws {
         for report in file.reports { try add(report) }
         try insertFile.execute(arguments: [
@@ -391,6 +399,7 @@ private struct BatchWriter {
             try insertBody.execute(arguments: [id, Data(report.body)])
             for key in report.domainKeys { try insertDomain.execute(arguments: [key, id]) }
             if report.kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
+            counted += report.counted
             return
         }
         guard let kept = try Row.fetchOne(findReport, arguments: [report.kind, report.identity.orgName, report.identity.reportID]) else {

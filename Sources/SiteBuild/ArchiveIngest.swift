@@ -68,7 +68,7 @@ public struct ArchiveIngester: Sendable {
         result.skippedFiles = listing.problems
         var unrecorded: [String] = []
 
-        // The archive's total is summed over every report: only when there is something to add.
+        // Looked up only when there is something to add (PostgreSQL sums it over every report).
         var budget = CountBudget(limit: loader.limits.maxTotalCount, counted: changed.isEmpty ? 0 : try store.countedTotal())
         // Batch n is committed on its own thread while batch n + 1 is read and parsed; its
         // hashes count as archived, as they will be by the time n + 1 is committed.

@@ -82,6 +82,15 @@ struct SQLiteReportStoreTests {
         return IngestedFile(path: path, stamp: FileStamp(size: 100, modified: modified), contentHash: "hash-\(path)-\(modified)", outcome: .loaded(load))
     }
 
+    @Test func theArchiveTotalGrowsWithEachReportAddedOnce() throws {
+        let store = try SQLiteReportStore()
+        let first = Self.report(id: "1", headerFrom: ["contoso.example"])
+        let second = Self.report(org: "Yahoo", id: "2", headerFrom: ["fabrikam.example"])
+        _ = try store.commit([Self.file("a.xml", [first])])
+        _ = try store.commit([Self.file("b.xml", [second, first])])
+        #expect(try store.countedTotal() == first.messageCount + second.messageCount, "the copy of the first report is not counted")
+    }
+
     @Test func aReportKeptOnceWithTheCopiesListedAsDuplicates() throws {
         let store = try SQLiteReportStore()
         let first = try store.commit([Self.file("a.xml", [Self.report(id: "1", headerFrom: ["contoso.example"])])])
