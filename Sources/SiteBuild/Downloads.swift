@@ -313,38 +313,45 @@ enum RecordsCSV {
         var bytes: [UInt8] = []
         bytes.reserveCapacity((records.count + 1) * 256)
         bytes.append(contentsOf: header.joined(separator: ",").utf8)
-        // The cells made of several values are put together as bytes, then written as one field.
-        var cell = CellBytes()
-        var dates = LastDateRange()
-        func next(_ value: String) {
-            bytes.append(UInt8(ascii: ","))
-            appendField(value, to: &bytes)
+        var row = RowWriter()
+        // Rows are read in place: copying a record out of the array retained each of its strings.
+        records.withUnsafeBufferPointer { records in
+            for index in rowOrder(records) {
+                row.append(records[index], to: &bytes)
+            }
         }
-        func nextCell() {
-            bytes.append(UInt8(ascii: ","))
-            cell.bytes.withUnsafeBufferPointer { appendField(utf8: $0, to: &bytes) }
-        }
-        for index in rowOrder(records) {
-            let item = records[index]
-            let record = item.record
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        return Data(bytes)
+    }
+
+    /// Writes rows, remembering what consecutive rows share.
+    private struct RowWriter {
+        /// The cells made of several values are put together as bytes, then written as one field.
+        private var cell = CellBytes()
+        private var dates = LastDateRange()
+        /// The `reporter,report_id` cells of the last report written: rows come report by report.
+        private var report: (identity: ReportIdentity, cells: [UInt8])?
+
+        mutating func append(_ item: borrowing AggregatedRecord, to bytes: inout [UInt8]) {
             bytes.append(contentsOf: [0x0D, 0x0A])
-            appendField(item.domain, to: &bytes)
-            next(record.headerFrom)
-            next(item.report.orgName)
-            next(item.report.reportID)
+            RecordsCSV.appendField(item.domain, to: &bytes)
+            next(item.record.headerFrom, &bytes)
             bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: dates.bytes(of: item.dateRange))
-            next(record.sourceIP)
-            next(String(record.count))
-            next(record.disposition.description)
-            next(record.dkimAligned.description)
-            next(record.spfAligned.description)
-            next(record.dmarcPass ? "pass" : "fail")
-            next(record.envelopeFrom ?? "")
-            next(record.envelopeTo ?? "")
+            appendReport(item.report, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            dates.append(item.dateRange, to: &bytes)
+            next(item.record.sourceIP, &bytes)
+            bytes.append(UInt8(ascii: ","))
+            appendCount(item.record.count, to: &bytes)
+            next(item.record.disposition.description, &bytes)
+            next(item.record.dkimAligned.description, &bytes)
+            next(item.record.spfAligned.description, &bytes)
+            next(item.record.dmarcPass ? "pass" : "fail", &bytes)
+            next(item.record.envelopeFrom ?? "", &bytes)
+            next(item.record.envelopeTo ?? "", &bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, result) in record.dkimResults.enumerated() {
+            for (position, result) in item.record.dkimResults.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(result.domain)
                 if let selector = result.selector {
@@ -354,10 +361,10 @@ enum RecordsCSV {
                 cell.append(": ")
                 cell.append(result.result.description)
             }
-            nextCell()
+            nextCell(&bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, result) in record.spfResults.enumerated() {
+            for (position, result) in item.record.spfResults.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(result.domain)
                 if let scope = result.scope {
@@ -368,10 +375,10 @@ enum RecordsCSV {
                 cell.append(": ")
                 cell.append(result.result.description)
             }
-            nextCell()
+            nextCell(&bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, reason) in record.overrideReasons.enumerated() {
+            for (position, reason) in item.record.overrideReasons.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(reason.type.description)
                 if let comment = reason.comment {
@@ -379,10 +386,45 @@ enum RecordsCSV {
                     cell.append(comment)
                 }
             }
-            nextCell()
+            nextCell(&bytes)
         }
-        bytes.append(contentsOf: [0x0D, 0x0A])
-        return Data(bytes)
+
+        private func next(_ value: String, _ bytes: inout [UInt8]) {
+            bytes.append(UInt8(ascii: ","))
+            RecordsCSV.appendField(value, to: &bytes)
+        }
+
+        private func nextCell(_ bytes: inout [UInt8]) {
+            bytes.append(UInt8(ascii: ","))
+            cell.bytes.withUnsafeBufferPointer { RecordsCSV.appendField(utf8: $0, to: &bytes) }
+        }
+
+        private mutating func appendReport(_ identity: ReportIdentity, to bytes: inout [UInt8]) {
+            if let report, report.identity == identity {
+                bytes.append(contentsOf: report.cells)
+                return
+            }
+            var cells: [UInt8] = []
+            RecordsCSV.appendField(identity.orgName, to: &cells)
+            cells.append(UInt8(ascii: ","))
+            RecordsCSV.appendField(identity.reportID, to: &cells)
+            bytes.append(contentsOf: cells)
+            report = (identity, cells)
+        }
+
+        /// `field(String(count))`: digits never need quoting, only a minus sign a guard.
+        private func appendCount(_ count: Int, to bytes: inout [UInt8]) {
+            guard count >= 0 else {
+                RecordsCSV.appendField(String(count), to: &bytes)
+                return
+            }
+            var divisor = 1
+            while divisor <= count / 10 { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(count / divisor % 10))
+                divisor /= 10
+            }
+        }
     }
 
     /// Indices in a stable order: domain, time, reporter, report, then the record's own values.
@@ -390,16 +432,19 @@ enum RecordsCSV {
     /// Sorted in two steps, which give the order one stable sort would: the reports (few, and
     /// each key distinct), then the records of each report. Comparing whole records is what
     /// made this slow.
-    private static func rowOrder(_ records: [AggregatedRecord]) -> [Int] {
+    private static func rowOrder(_ records: UnsafeBufferPointer<AggregatedRecord>) -> [Int] {
         var groupOfKey: [ReportKey: Int] = [:]
         var groups: [(key: ReportKey, members: [Int])] = []
         // Records arrive report by report: only a new report's key is looked up.
         var current: (key: ReportKey, group: Int)?
-        for (index, item) in records.enumerated() {
-            let key = ReportKey(domain: item.domain, begin: item.dateRange.begin, report: item.report)
-            if let current, current.key == key {
+        for index in records.indices {
+            if let current, records[index].report == current.key.report, records[index].domain == current.key.domain,
+               records[index].dateRange.begin == current.key.begin {
                 groups[current.group].members.append(index)
-            } else if let group = groupOfKey[key] {
+                continue
+            }
+            let key = ReportKey(domain: records[index].domain, begin: records[index].dateRange.begin, report: records[index].report)
+            if let group = groupOfKey[key] {
                 groups[group].members.append(index)
                 current = (key, group)
             } else {
@@ -414,8 +459,7 @@ enum RecordsCSV {
         for group in groups {
             // The values compared, taken out once: comparing whole records copied them.
             let keys = group.members.map { index in
-                let record = records[index].record
-                return (record.sourceIP, record.headerFrom, record.count)
+                (records[index].record.sourceIP, records[index].record.headerFrom, records[index].record.count)
             }
             let sorted = keys.indices.sorted { keys[$0] < keys[$1] }
             order.append(contentsOf: sorted.lazy.map { group.members[$0] })
@@ -443,7 +487,7 @@ enum RecordsCSV {
         private var range: DateRange?
         private var cells: [UInt8] = []
 
-        mutating func bytes(of range: DateRange) -> [UInt8] {
+        mutating func append(_ range: DateRange, to bytes: inout [UInt8]) {
             if range != self.range {
                 self.range = range
                 cells.removeAll(keepingCapacity: true)
@@ -451,7 +495,7 @@ enum RecordsCSV {
                 cells.append(UInt8(ascii: ","))
                 UTCTimestamp.appendISO8601(range.end, to: &cells)
             }
-            return cells
+            bytes.append(contentsOf: cells)
         }
     }
 
