@@ -316,8 +316,9 @@ enum RecordsCSV {
         var row = RowWriter()
         // Rows are read in place: copying a record out of the array retained each of its strings.
         records.withUnsafeBufferPointer { records in
+            guard let first = records.baseAddress else { return }
             for index in rowOrder(records) {
-                row.append(records[index], to: &bytes)
+                row.append(first + index, to: &bytes)
             }
         }
         bytes.append(contentsOf: [0x0D, 0x0A])
@@ -332,26 +333,26 @@ enum RecordsCSV {
         /// The `reporter,report_id` cells of the last report written: rows come report by report.
         private var report: (identity: ReportIdentity, cells: [UInt8])?
 
-        mutating func append(_ item: borrowing AggregatedRecord, to bytes: inout [UInt8]) {
+        mutating func append(_ item: UnsafePointer<AggregatedRecord>, to bytes: inout [UInt8]) {
             bytes.append(contentsOf: [0x0D, 0x0A])
-            RecordsCSV.appendField(item.domain, to: &bytes)
-            next(item.record.headerFrom, &bytes)
+            RecordsCSV.appendField(item.pointee.domain, to: &bytes)
+            next(item.pointee.record.headerFrom, &bytes)
             bytes.append(UInt8(ascii: ","))
-            appendReport(item.report, to: &bytes)
+            appendReport(item.pointee.report, to: &bytes)
             bytes.append(UInt8(ascii: ","))
-            dates.append(item.dateRange, to: &bytes)
-            next(item.record.sourceIP, &bytes)
+            dates.append(item.pointee.dateRange, to: &bytes)
+            next(item.pointee.record.sourceIP, &bytes)
             bytes.append(UInt8(ascii: ","))
-            appendCount(item.record.count, to: &bytes)
-            next(item.record.disposition.description, &bytes)
-            next(item.record.dkimAligned.description, &bytes)
-            next(item.record.spfAligned.description, &bytes)
-            next(item.record.dmarcPass ? "pass" : "fail", &bytes)
-            next(item.record.envelopeFrom ?? "", &bytes)
-            next(item.record.envelopeTo ?? "", &bytes)
+            appendCount(item.pointee.record.count, to: &bytes)
+            next(item.pointee.record.disposition.description, &bytes)
+            next(item.pointee.record.dkimAligned.description, &bytes)
+            next(item.pointee.record.spfAligned.description, &bytes)
+            next(item.pointee.record.dmarcPass ? "pass" : "fail", &bytes)
+            next(item.pointee.record.envelopeFrom ?? "", &bytes)
+            next(item.pointee.record.envelopeTo ?? "", &bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, result) in item.record.dkimResults.enumerated() {
+            for (position, result) in item.pointee.record.dkimResults.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(result.domain)
                 if let selector = result.selector {
@@ -364,7 +365,7 @@ enum RecordsCSV {
             nextCell(&bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, result) in item.record.spfResults.enumerated() {
+            for (position, result) in item.pointee.record.spfResults.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(result.domain)
                 if let scope = result.scope {
@@ -378,7 +379,7 @@ enum RecordsCSV {
             nextCell(&bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, reason) in item.record.overrideReasons.enumerated() {
+            for (position, reason) in item.pointee.record.overrideReasons.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(reason.type.description)
                 if let comment = reason.comment {
