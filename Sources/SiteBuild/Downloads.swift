@@ -457,13 +457,15 @@ enum RecordsCSV {
         groups.sort { $0.key < $1.key }
         var order: [Int] = []
         order.reserveCapacity(records.count)
+        // By source IP, header_from and count, compared where they are: comparing whole records,
+        // or taking the values out first, copied them.
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            if records[a].record.sourceIP != records[b].record.sourceIP { return records[a].record.sourceIP < records[b].record.sourceIP }
+            if records[a].record.headerFrom != records[b].record.headerFrom { return records[a].record.headerFrom < records[b].record.headerFrom }
+            return records[a].record.count < records[b].record.count
+        }
         for group in groups {
-            // The values compared, taken out once: comparing whole records copied them.
-            let keys = group.members.map { index in
-                (records[index].record.sourceIP, records[index].record.headerFrom, records[index].record.count)
-            }
-            let sorted = keys.indices.sorted { keys[$0] < keys[$1] }
-            order.append(contentsOf: sorted.lazy.map { group.members[$0] })
+            order.append(contentsOf: group.members.sorted(by: precedes))
         }
         return order
     }
