@@ -65,26 +65,27 @@ public struct SenderClassifier: Sendable {
         var sources = SourceNumbers()
         var observed: [(judgement: Int, source: Int, count: Int)] = []
         observed.reserveCapacity(records.count)
-        var previous: (key: AuthenticationKey, judgement: Int)?
+        // The record before with messages, compared in place: no key is built for a record
+        // like it.
+        var previous: (record: Int, judgement: Int)?
         for index in records.indices where records[index].count > 0 {
-            let record = records[index]
-            let key = AuthenticationKey(record)
             let judgement: Int
-            if let previous, previous.key == key {
+            if let previous, AuthenticationKey.alike(records, index, previous.record) {
                 judgement = previous.judgement
-            } else if let known = judgementOfKey[key] {
-                judgement = known
             } else {
-                let evidence = RecordEvidence(record)
-                let identification = identify(evidence, of: record, &client)
-                judgements.append(Judgement(
-                    evidence: evidence, identification: identification, example: index,
-                    identity: identification.map { identities.number(of: $0.identity) }))
-                judgement = judgements.count - 1
-                judgementOfKey[key] = judgement
+                // A new key is looked up and stored with one hash.
+                judgement = judgementOfKey.value(of: AuthenticationKey(records[index]), orInserting: judgements.count)
+                if judgement == judgements.count {
+                    let record = records[index]
+                    let evidence = RecordEvidence(record)
+                    let identification = identify(evidence, of: record, &client)
+                    judgements.append(Judgement(
+                        evidence: evidence, identification: identification, example: index,
+                        identity: identification.map { identities.number(of: $0.identity) }))
+                }
             }
-            previous = (key, judgement)
-            observed.append((judgement, sources.add(record), record.count))
+            previous = (index, judgement)
+            observed.append((judgement, sources.add(records[index]), records[index].count))
         }
 
         // Each source IP goes to the identity with most of its messages.
@@ -313,10 +314,9 @@ private struct SenderIdentityNumbers {
     private var numbers: [SenderIdentity: Int] = [:]
 
     mutating func number(of identity: SenderIdentity) -> Int {
-        if let known = numbers[identity] { return known }
-        identities.append(identity)
-        numbers[identity] = identities.count - 1
-        return identities.count - 1
+        let number = numbers.value(of: identity, orInserting: identities.count)
+        if number == identities.count { identities.append(identity) }
+        return number
     }
 
     subscript(number: Int) -> SenderIdentity { identities[number] }
@@ -373,6 +373,13 @@ private struct AuthenticationKey: Hashable {
         overrideReasons = record.overrideReasons
         dkimAligned = record.dkimAligned
         spfAligned = record.spfAligned
+    }
+
+    /// Whether `records[a]` and `records[b]` have equal keys, read where they are.
+    static func alike(_ records: [ReportRecord], _ a: Int, _ b: Int) -> Bool {
+        records[a].dkimAligned == records[b].dkimAligned && records[a].spfAligned == records[b].spfAligned
+            && records[a].envelopeFrom == records[b].envelopeFrom && records[a].dkimResults == records[b].dkimResults
+            && records[a].spfResults == records[b].spfResults && records[a].overrideReasons == records[b].overrideReasons
     }
 
     /// The identifiers only: keys that differ in them alone are rare, and hashing every
@@ -461,12 +468,8 @@ private struct SourceNumbers {
 
     /// Counts the record toward its source IP; the IP's number.
     mutating func add(_ record: ReportRecord) -> Int {
-        let number: Int
-        if let known = numbers[record.sourceIP] {
-            number = known
-        } else {
-            number = ips.count
-            numbers[record.sourceIP] = number
+        let number = numbers.value(of: record.sourceIP, orInserting: ips.count)
+        if number == ips.count {
             ips.append(record.sourceIP)
             tallies.append(MessageTally())
         }
@@ -545,5 +548,14 @@ extension SenderMatch {
         case .dkimDomain(let domain), .spfDomain(let domain), .envelopeFrom(let domain): domain
         case .dkimSelector(_, let domain): domain
         }
+    }
+}
+
+extension Dictionary where Value == Int {
+    /// The number stored for `key`, or `next` once it is stored for it: one lookup either way
+    /// (the defaulting subscript stores its default when it is accessed for change).
+    fileprivate mutating func value(of key: Key, orInserting next: Int) -> Int {
+        func read(_ stored: inout Int) -> Int { stored }
+        return read(&self[key, default: next])
     }
 }

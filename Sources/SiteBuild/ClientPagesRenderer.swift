@@ -45,6 +45,8 @@ struct ClientPagesRenderer {
             let folder = month.description
             let crumbs = [Link(label: home.label, href: "../../index.html"), Link(label: client.name, href: "../index.html")]
             let total = data.total
+            // Merged across the domains on each read: read once, for the page and summary.json.
+            let monthly = MonthAcrossDomains(sources: data.sources, reporters: data.reporters, reportCount: data.reportCount)
             let tls = TLSPageBuilder(client: client, data: data, words: words, format: format)
             let recordsByDomain = senders.records(in: month)
             let monthSenders = senders.senders(in: month)
@@ -63,11 +65,11 @@ struct ClientPagesRenderer {
                 "month", path: "\(folder)/index.html", title: "\(client.name) — \(monthLabel(month))", breadcrumbs: crumbs,
                 MonthPage(
                     clientName: client.name, monthLabel: monthLabel(month),
-                    kpis: kpis(total, reports: data.reportCount, previous: previousTotal),
+                    kpis: kpis(total, reports: monthly.reportCount, previous: previousTotal),
                     dispositions: dispositions(total),
                     domains: client.domains.map { domainRow($0, data.domains[$0]) },
-                    sources: sourceRows(data.sources, limit: 20),
-                    reporters: reporterRows(data.reporters),
+                    sources: sourceRows(monthly.sources, limit: 20),
+                    reporters: reporterRows(monthly.reporters),
                     previous: previousMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     next: nextMonth.map { Link(label: monthLabel($0), href: "../\($0)/index.html") },
                     summaryHref: "summary.json", recordsHref: "records.csv", tls: tls.overview,
@@ -107,7 +109,7 @@ struct ClientPagesRenderer {
                             TLSCountRow(label: words.text("override.\($0.key)", [:], fallback: $0.key), sessions: format.integer($0.value))
                         }))
             }
-            files["\(folder)/summary.json"] = try summary(month: month, data: data, findings: findings, analyses: analyses).encoded()
+            files["\(folder)/summary.json"] = try summary(month: month, data: data, monthly: monthly, findings: findings, analyses: analyses).encoded()
             files["\(folder)/records.csv"] = RecordsCSV.render(data.records)
         }
         return files
@@ -228,7 +230,7 @@ struct ClientPagesRenderer {
 
     private func policyRows(_ stats: DomainMonth?) -> [PolicyRow] {
         let dash = "–"
-        return (stats?.publishedPolicies ?? [:]).sorted { ($1.value, "\($0.key)") < ($0.value, "\($1.key)") }.map { policy, count in
+        return FindingsAnalyzer.ranked(stats?.publishedPolicies ?? [:]).map { policy, count in
             PolicyRow(
                 p: policy.p?.description ?? dash, sp: policy.sp?.description ?? dash, np: policy.np?.description ?? dash,
                 adkim: policy.adkim?.description ?? dash, aspf: policy.aspf?.description ?? dash,
@@ -236,12 +238,21 @@ struct ClientPagesRenderer {
         }
     }
 
-    private func summary(month: ReportMonth, data: OwnerMonth, findings: [Finding], analyses: [String: DomainAnalysis]) -> MonthSummaryDocument {
+    /// `OwnerMonth`'s totals across its domains.
+    private struct MonthAcrossDomains {
+        var sources: [String: MessageTally]
+        var reporters: [String: ReporterTally]
+        var reportCount: Int
+    }
+
+    private func summary(
+        month: ReportMonth, data: OwnerMonth, monthly: MonthAcrossDomains, findings: [Finding], analyses: [String: DomainAnalysis]
+    ) -> MonthSummaryDocument {
         let total = data.total
         return MonthSummaryDocument(
             reseller: resellerID, client: client.id, clientName: client.name, month: month.description,
             totals: .init(messages: total.messages, dmarcPass: total.dmarcPass, spfAligned: total.spfAligned,
-                          dkimAligned: total.dkimAligned, disposition: .init(total.disposition), reports: data.reportCount),
+                          dkimAligned: total.dkimAligned, disposition: .init(total.disposition), reports: monthly.reportCount),
             domains: client.domains.map { domain in
                 let stats = data.domains[domain]
                 let t = stats?.tally ?? MessageTally()
@@ -250,10 +261,10 @@ struct ClientPagesRenderer {
                              sources: stats?.sources.count ?? 0, senders: analyses[domain]?.summarySenders ?? [],
                              readiness: analyses[domain]?.summaryReadiness ?? .init(level: "no_data"))
             },
-            reporters: data.reporters.sorted { $0.key < $1.key }.map {
+            reporters: monthly.reporters.sorted { $0.key < $1.key }.map {
                 .init(orgName: $0.key, reports: $0.value.reports.count, messages: $0.value.tally.messages, dmarcPass: $0.value.tally.dmarcPass)
             },
-            sources: data.sources.sorted { $0.key < $1.key }.map {
+            sources: monthly.sources.sorted { $0.key < $1.key }.map {
                 .init(sourceIp: $0.key, messages: $0.value.messages, dmarcPass: $0.value.dmarcPass,
                       spfAligned: $0.value.spfAligned, dkimAligned: $0.value.dkimAligned)
             },

@@ -313,38 +313,46 @@ enum RecordsCSV {
         var bytes: [UInt8] = []
         bytes.reserveCapacity((records.count + 1) * 256)
         bytes.append(contentsOf: header.joined(separator: ",").utf8)
-        // The cells made of several values are put together as bytes, then written as one field.
-        var cell = CellBytes()
-        var dates = LastDateRange()
-        func next(_ value: String) {
-            bytes.append(UInt8(ascii: ","))
-            appendField(value, to: &bytes)
+        var row = RowWriter()
+        // Rows are read in place: copying a record out of the array retained each of its strings.
+        records.withUnsafeBufferPointer { records in
+            guard let first = records.baseAddress else { return }
+            for index in rowOrder(records) {
+                row.append(first + index, to: &bytes)
+            }
         }
-        func nextCell() {
-            bytes.append(UInt8(ascii: ","))
-            cell.bytes.withUnsafeBufferPointer { appendField(utf8: $0, to: &bytes) }
-        }
-        for index in rowOrder(records) {
-            let item = records[index]
-            let record = item.record
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        return Data(bytes)
+    }
+
+    /// Writes rows, remembering what consecutive rows share.
+    private struct RowWriter {
+        /// The cells made of several values are put together as bytes, then written as one field.
+        private var cell = CellBytes()
+        private var dates = LastDateRange()
+        /// The `reporter,report_id` cells of the last report written: rows come report by report.
+        private var report: (identity: ReportIdentity, cells: [UInt8])?
+
+        mutating func append(_ item: UnsafePointer<AggregatedRecord>, to bytes: inout [UInt8]) {
             bytes.append(contentsOf: [0x0D, 0x0A])
-            appendField(item.domain, to: &bytes)
-            next(record.headerFrom)
-            next(item.report.orgName)
-            next(item.report.reportID)
+            RecordsCSV.appendField(item.pointee.domain, to: &bytes)
+            next(item.pointee.record.headerFrom, &bytes)
             bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: dates.bytes(of: item.dateRange))
-            next(record.sourceIP)
-            next(String(record.count))
-            next(record.disposition.description)
-            next(record.dkimAligned.description)
-            next(record.spfAligned.description)
-            next(record.dmarcPass ? "pass" : "fail")
-            next(record.envelopeFrom ?? "")
-            next(record.envelopeTo ?? "")
+            appendReport(item.pointee.report, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            dates.append(item.pointee.dateRange, to: &bytes)
+            next(item.pointee.record.sourceIP, &bytes)
+            bytes.append(UInt8(ascii: ","))
+            appendCount(item.pointee.record.count, to: &bytes)
+            next(item.pointee.record.disposition.description, &bytes)
+            next(item.pointee.record.dkimAligned.description, &bytes)
+            next(item.pointee.record.spfAligned.description, &bytes)
+            next(item.pointee.record.dmarcPass ? "pass" : "fail", &bytes)
+            next(item.pointee.record.envelopeFrom ?? "", &bytes)
+            next(item.pointee.record.envelopeTo ?? "", &bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, result) in record.dkimResults.enumerated() {
+            for (position, result) in item.pointee.record.dkimResults.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(result.domain)
                 if let selector = result.selector {
@@ -354,10 +362,10 @@ enum RecordsCSV {
                 cell.append(": ")
                 cell.append(result.result.description)
             }
-            nextCell()
+            nextCell(&bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, result) in record.spfResults.enumerated() {
+            for (position, result) in item.pointee.record.spfResults.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(result.domain)
                 if let scope = result.scope {
@@ -368,10 +376,10 @@ enum RecordsCSV {
                 cell.append(": ")
                 cell.append(result.result.description)
             }
-            nextCell()
+            nextCell(&bytes)
 
             cell.removeAll(keepingCapacity: true)
-            for (position, reason) in record.overrideReasons.enumerated() {
+            for (position, reason) in item.pointee.record.overrideReasons.enumerated() {
                 if position > 0 { cell.append("; ") }
                 cell.append(reason.type.description)
                 if let comment = reason.comment {
@@ -379,10 +387,45 @@ enum RecordsCSV {
                     cell.append(comment)
                 }
             }
-            nextCell()
+            nextCell(&bytes)
         }
-        bytes.append(contentsOf: [0x0D, 0x0A])
-        return Data(bytes)
+
+        private func next(_ value: String, _ bytes: inout [UInt8]) {
+            bytes.append(UInt8(ascii: ","))
+            RecordsCSV.appendField(value, to: &bytes)
+        }
+
+        private func nextCell(_ bytes: inout [UInt8]) {
+            bytes.append(UInt8(ascii: ","))
+            cell.bytes.withUnsafeBufferPointer { RecordsCSV.appendField(utf8: $0, to: &bytes) }
+        }
+
+        private mutating func appendReport(_ identity: ReportIdentity, to bytes: inout [UInt8]) {
+            if let report, report.identity == identity {
+                bytes.append(contentsOf: report.cells)
+                return
+            }
+            var cells: [UInt8] = []
+            RecordsCSV.appendField(identity.orgName, to: &cells)
+            cells.append(UInt8(ascii: ","))
+            RecordsCSV.appendField(identity.reportID, to: &cells)
+            bytes.append(contentsOf: cells)
+            report = (identity, cells)
+        }
+
+        /// `field(String(count))`: digits never need quoting, only a minus sign a guard.
+        private func appendCount(_ count: Int, to bytes: inout [UInt8]) {
+            guard count >= 0 else {
+                RecordsCSV.appendField(String(count), to: &bytes)
+                return
+            }
+            var divisor = 1
+            while divisor <= count / 10 { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(count / divisor % 10))
+                divisor /= 10
+            }
+        }
     }
 
     /// Indices in a stable order: domain, time, reporter, report, then the record's own values.
@@ -390,16 +433,19 @@ enum RecordsCSV {
     /// Sorted in two steps, which give the order one stable sort would: the reports (few, and
     /// each key distinct), then the records of each report. Comparing whole records is what
     /// made this slow.
-    private static func rowOrder(_ records: [AggregatedRecord]) -> [Int] {
+    private static func rowOrder(_ records: UnsafeBufferPointer<AggregatedRecord>) -> [Int] {
         var groupOfKey: [ReportKey: Int] = [:]
         var groups: [(key: ReportKey, members: [Int])] = []
         // Records arrive report by report: only a new report's key is looked up.
         var current: (key: ReportKey, group: Int)?
-        for (index, item) in records.enumerated() {
-            let key = ReportKey(domain: item.domain, begin: item.dateRange.begin, report: item.report)
-            if let current, current.key == key {
+        for index in records.indices {
+            if let current, records[index].report == current.key.report, records[index].domain == current.key.domain,
+               records[index].dateRange.begin == current.key.begin {
                 groups[current.group].members.append(index)
-            } else if let group = groupOfKey[key] {
+                continue
+            }
+            let key = ReportKey(domain: records[index].domain, begin: records[index].dateRange.begin, report: records[index].report)
+            if let group = groupOfKey[key] {
                 groups[group].members.append(index)
                 current = (key, group)
             } else {
@@ -411,14 +457,15 @@ enum RecordsCSV {
         groups.sort { $0.key < $1.key }
         var order: [Int] = []
         order.reserveCapacity(records.count)
+        // By source IP, header_from and count, compared where they are: comparing whole records,
+        // or taking the values out first, copied them.
+        func precedes(_ a: Int, _ b: Int) -> Bool {
+            if records[a].record.sourceIP != records[b].record.sourceIP { return records[a].record.sourceIP < records[b].record.sourceIP }
+            if records[a].record.headerFrom != records[b].record.headerFrom { return records[a].record.headerFrom < records[b].record.headerFrom }
+            return records[a].record.count < records[b].record.count
+        }
         for group in groups {
-            // The values compared, taken out once: comparing whole records copied them.
-            let keys = group.members.map { index in
-                let record = records[index].record
-                return (record.sourceIP, record.headerFrom, record.count)
-            }
-            let sorted = keys.indices.sorted { keys[$0] < keys[$1] }
-            order.append(contentsOf: sorted.lazy.map { group.members[$0] })
+            order.append(contentsOf: group.members.sorted(by: precedes))
         }
         return order
     }
@@ -443,7 +490,7 @@ enum RecordsCSV {
         private var range: DateRange?
         private var cells: [UInt8] = []
 
-        mutating func bytes(of range: DateRange) -> [UInt8] {
+        mutating func append(_ range: DateRange, to bytes: inout [UInt8]) {
             if range != self.range {
                 self.range = range
                 cells.removeAll(keepingCapacity: true)
@@ -451,7 +498,7 @@ enum RecordsCSV {
                 cells.append(UInt8(ascii: ","))
                 UTCTimestamp.appendISO8601(range.end, to: &cells)
             }
-            return cells
+            bytes.append(contentsOf: cells)
         }
     }
 

@@ -138,7 +138,19 @@ struct FindingsAnalyzer {
 
     /// The policy most reports saw, e.g. `quarantine` at 25 %.
     static func dominantPolicy(_ stats: DomainMonth?) -> PublishedPolicy? {
-        stats?.publishedPolicies.max { ($0.value, "\($1.key)") < ($1.value, "\($0.key)") }?.key
+        guard let policies = stats?.publishedPolicies, policies.count > 1 else { return stats?.publishedPolicies.first?.key }
+        return ranked(policies).first?.policy
+    }
+
+    /// Most reports first; equal counts by the policy's text. The text takes reflection: it is
+    /// worked out only for policies whose count another one shares, once each.
+    static func ranked(_ policies: [PublishedPolicy: Int]) -> [(policy: PublishedPolicy, reports: Int)] {
+        var seen: Set<Int> = []
+        var shared: Set<Int> = []
+        for count in policies.values where !seen.insert(count).inserted { shared.insert(count) }
+        return policies.map { (policy: $0.key, reports: $0.value, text: shared.contains($0.value) ? "\($0.key)" : "") }
+            .sorted { ($1.reports, $0.text) < ($0.reports, $1.text) }
+            .map { ($0.policy, $0.reports) }
     }
 
     /// How strict a policy is: none < quarantine < reject, and a lower pct is weaker.

@@ -199,6 +199,21 @@ struct SenderClassifierTests {
         #expect(senders.map(\.verdict) == [.forwarder, .unknownSuspicious])
     }
 
+    /// A record is judged like the one before it only when all of its results agree, alignment
+    /// included; one like an earlier record is judged like that one.
+    @Test func recordsWithTheSameIdentifiersButOtherAlignmentAreJudgedApart() {
+        let signed = [pass("client.example")]
+        let senders = classifier.classify([
+            // The client's signature survived where SPF did not: a forward.
+            record("192.0.2.40", dkimAligned: .pass, spfAligned: .fail, dkim: signed),
+            record("192.0.2.41", dkimAligned: .pass, spfAligned: .pass, dkim: signed),
+            record("192.0.2.42", dkimAligned: .pass, spfAligned: .fail, dkim: signed),
+        ], for: client)
+        #expect(senders.map(\.identity) == [.forwarded, .ownInfrastructure])
+        #expect(senders.first?.sources.map(\.ip) == ["192.0.2.40", "192.0.2.42"])
+        #expect(senders.last?.sources.map(\.ip) == ["192.0.2.41"])
+    }
+
     @Test func knownForwardingServiceIsAForwarder() {
         let senders = classifier.classify([
             record("209.85.220.1", dkimAligned: .pass, spfAligned: .fail,

@@ -26,6 +26,27 @@ struct FindingsTests {
         return month
     }
 
+    /// Ties between policies seen by as many reports are broken by the policy's text, which is
+    /// worked out only for them.
+    @Test func policiesAreRankedByReportsThenByText() {
+        let none = PublishedPolicy(domain: "a.example", p: PolicyAction.none)
+        let quarantine = PublishedPolicy(domain: "a.example", p: .quarantine, pct: 25)
+        let reject = PublishedPolicy(domain: "a.example", p: .reject)
+        let tied = [none, reject].sorted { "\($0)" < "\($1)" }
+        let ranked = FindingsAnalyzer.ranked([none: 2, quarantine: 5, reject: 2])
+        #expect(ranked.map(\.policy) == [quarantine] + tied)
+        #expect(ranked.map(\.reports) == [5, 2, 2])
+
+        var stats = DomainMonth(domain: "a.example")
+        stats.publishedPolicies = [none: 2, reject: 2]
+        #expect(FindingsAnalyzer.dominantPolicy(stats) == tied[0])
+        stats.publishedPolicies = [none: 1, reject: 2, quarantine: 1]
+        #expect(FindingsAnalyzer.dominantPolicy(stats) == reject)
+        stats.publishedPolicies = [quarantine: 1]
+        #expect(FindingsAnalyzer.dominantPolicy(stats) == quarantine)
+        #expect(FindingsAnalyzer.dominantPolicy(DomainMonth(domain: "a.example")) == nil)
+    }
+
     @Test func passRateDropAndWeakenedPolicyAndSilenceAreFound() {
         let reject = PublishedPolicy(domain: "a.example", p: .reject)
         let quarantine = PublishedPolicy(domain: "a.example", p: .quarantine, pct: 50)

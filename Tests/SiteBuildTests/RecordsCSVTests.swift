@@ -1,0 +1,37 @@
+import Foundation
+import ReportModel
+import Testing
+@testable import SiteBuild
+
+@Suite("records.csv rows")
+struct RecordsCSVTests {
+    private func row(_ report: ReportIdentity, _ ip: String, count: Int) -> AggregatedRecord {
+        AggregatedRecord(
+            domain: "contoso.example", report: report, dateRange: DateRange(begin: 1_764_547_200, end: 1_764_633_599),
+            record: ReportRecord(sourceIP: ip, count: count, disposition: .none, dkimAligned: .pass, spfAligned: .fail,
+                                 headerFrom: "contoso.example"))
+    }
+
+    /// The cells a row shares with the row before (its report, its dates) are remembered from
+    /// row to row: each row must still name its own report, and its own count.
+    @Test func eachRowNamesItsOwnReportAndCountWhenReportsAlternate() {
+        let google = ReportIdentity(orgName: "google.com", reportID: "g-1")
+        let quoted = ReportIdentity(orgName: "Mail, Inc.", reportID: "=2")
+        let records = [
+            row(google, "192.0.2.1", count: 1_234_567),
+            row(quoted, "192.0.2.2", count: 0),
+            row(google, "192.0.2.3", count: 10),
+            row(quoted, "192.0.2.4", count: -3),
+        ]
+        let lines = String(decoding: RecordsCSV.render(records), as: UTF8.self).components(separatedBy: "\r\n")
+        let dates = "2025-12-01T00:00:00Z,2025-12-01T23:59:59Z"
+        #expect(lines == [
+            RecordsCSV.header.joined(separator: ","),
+            "contoso.example,contoso.example,\"Mail, Inc.\",'=2,\(dates),192.0.2.2,0,none,pass,fail,pass,,,,,",
+            "contoso.example,contoso.example,\"Mail, Inc.\",'=2,\(dates),192.0.2.4,'-3,none,pass,fail,pass,,,,,",
+            "contoso.example,contoso.example,google.com,g-1,\(dates),192.0.2.1,1234567,none,pass,fail,pass,,,,,",
+            "contoso.example,contoso.example,google.com,g-1,\(dates),192.0.2.3,10,none,pass,fail,pass,,,,,",
+            "",
+        ])
+    }
+}
