@@ -31,6 +31,19 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
+    /// Whether the archive file exists and lacks schema changes this sitegen brings, so that
+    /// opening it will first migrate it (once; minutes for a large archive). False when it
+    /// cannot tell: opening the archive reports the reason.
+    public static func needsMigration(path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let database = try? DatabaseQueue(path: path, configuration: configuration),
+              let completed = try? database.read(ArchiveSchema.migrator.hasCompletedMigrations)
+        else { return false }
+        return !completed
+    }
+
     /// Opens an existing archive to read while another process may be writing it: no schema
     /// change, no write lock taken.
     public init(readingPath path: String) throws {

@@ -156,7 +156,7 @@ public struct SiteBuilder: Sendable {
 
     public func build(progress: @escaping @Sendable (String) -> Void, stepProgress: @escaping @Sendable (StepProgress) -> Void) throws(BuildSetupError) -> BuildReport {
         var report = BuildReport()
-        let store = try openArchive()
+        let store = try openArchive(progress: progress)
         // The reports folder is read into the archive while the config and themes load. A
         // setup problem still stops the build before anything is written to the output; the
         // archive keeps what the ingest added, as `sitegen ingest` would have.
@@ -276,9 +276,10 @@ public struct SiteBuilder: Sendable {
 
     /// Only the ingest step: adds the reports folder to the archive and says what it holds now.
     public func ingest(
-        batchSize: Int = ArchiveIngester.defaultBatchSize, stepProgress: @Sendable (StepProgress) -> Void = { _ in }
+        batchSize: Int = ArchiveIngester.defaultBatchSize, progress: @Sendable (String) -> Void = { _ in },
+        stepProgress: @Sendable (StepProgress) -> Void = { _ in }
     ) throws(BuildSetupError) -> (run: ArchiveIngestResult, archive: ArchiveCounts) {
-        let store = try openArchive()
+        let store = try openArchive(progress: progress)
         let run = try ingest(into: store, batchSize: batchSize, progress: { _ in }, stepProgress: stepProgress)
         do {
             return (run, try store.counts())
@@ -303,7 +304,7 @@ public struct SiteBuilder: Sendable {
         }
     }
 
-    private func openArchive() throws(BuildSetupError) -> any ReportStore {
+    private func openArchive(progress: (String) -> Void) throws(BuildSetupError) -> any ReportStore {
         if case .postgres(let address) = options.archive { return try openPostgresArchive(address) }
         guard let file = options.archiveFile else {
             do {
@@ -314,6 +315,9 @@ public struct SiteBuilder: Sendable {
         }
         do {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if SQLiteReportStore.needsMigration(path: file.path) {
+                progress("[archive] bringing \(file.path) up to this sitegen's schema: once, a minute or so for a year of reports")
+            }
             return try SQLiteReportStore(path: file.path)
         } catch {
             throw BuildSetupError(failures: [BuildFailure(step: .ingest, subject: file.path, reason: "cannot open the archive: \(error)")])

@@ -45,7 +45,7 @@ struct IngestCommand: ParsableCommand {
         let printer = ProgressPrinter()
         let result: (run: ArchiveIngestResult, archive: ArchiveCounts)
         do {
-            result = try SiteBuilder(options: options).ingest(batchSize: batchSize, stepProgress: printer.step)
+            result = try SiteBuilder(options: options).ingest(batchSize: batchSize, progress: printer.line, stepProgress: printer.step)
         } catch {
             FileHandle.standardError.write(Data("sitegen: \(error.description)\n".utf8))
             throw ExitCode(2)

@@ -228,7 +228,10 @@ struct SQLiteReportStoreTests {
                 }
             }
         }
+        #expect(SQLiteReportStore.needsMigration(path: path))
         let migrated = try SQLiteReportStore(path: path)
+        #expect(!SQLiteReportStore.needsMigration(path: path))
+        #expect(!SQLiteReportStore.needsMigration(path: folder.appendingPathComponent("none.sqlite").path))
         let memory = try #require(try migrated.listingMemory())
         #expect(memory.folders.isEmpty)
         #expect(Set(memory.unsettledFiles.keys) == ["google/2025-12/a.xml", "broken.xml", "copies/b.xml", "unreadable.xml"])
