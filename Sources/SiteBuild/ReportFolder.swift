@@ -119,10 +119,19 @@ struct ReportFolder {
             try walkMaildir(folder, relative: relative)
             return
         }
-        guard let directory = opendir(folder.path) else { return }
+        // A folder that cannot be opened now is still remembered as a subfolder to visit, so a
+        // parent that does not change meanwhile does not hide it once it can be read.
+        let unreadable = RememberedFolder(stamp: .readAgain, files: 0)
+        guard let directory = opendir(folder.path) else {
+            listing.folders[relative] = unreadable
+            return
+        }
         defer { closedir(directory) }
         var info = stat()
-        guard fstat(dirfd(directory), &info) == 0 else { return }
+        guard fstat(dirfd(directory), &info) == 0 else {
+            listing.folders[relative] = unreadable
+            return
+        }
         let stamp = FolderStamp(
             device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
             modified: Self.nanoseconds(info.st_mtim), changed: Self.nanoseconds(info.st_ctim))
