@@ -60,8 +60,9 @@ public struct ArchiveIngester: Sendable {
         var listing = try walker.list(folder)
         let known = try knownLookup?.wait() ?? memory?.unsettledFiles ?? [:]
         let changed = Self.changedFiles(listing.files, known: known)
+        let root = folder.path.hasSuffix("/") ? folder.path : folder.path + "/"
         if let unclassified = memory?.unclassifiedFiles, !unclassified.isEmpty {
-            try store.settle(Self.classify(listing.files, unclassified: unclassified, known: known, root: folder.path))
+            try store.settle(Self.classify(listing.files, unclassified: unclassified, known: known, root: root))
         }
         var result = ArchiveIngestResult()
         result.filesKnown = listing.fileCount - changed.count
@@ -85,7 +86,7 @@ public struct ArchiveIngester: Sendable {
             var prepared: [PreparedFile] = []
             files.reserveCapacity(batch.count)
             prepared.reserveCapacity(batch.count)
-            for var entry in try read(batch, folder: folder, committing: committing?.hashes ?? []) {
+            for var entry in try read(batch, root: root, committing: committing?.hashes ?? []) {
                 if case .loaded(let load) = entry.file.outcome {
                     let admitted = budget.admit(load)
                     entry.file.outcome = .loaded(admitted)
@@ -121,9 +122,8 @@ public struct ArchiveIngester: Sendable {
         _ listed: [ListedFile], unclassified: Set<String>, known: [String: FileStamp], root: String
     ) -> [(path: String, inode: UInt64, settled: Bool)] {
         let unchanged = listed.filter { unclassified.contains($0.path) && known[$0.path] == $0.stamp }
-        let prefix = root.hasSuffix("/") ? root : root + "/"
         return ParallelMap.map(unchanged) { file in
-            let head = FileBytes.head(ofPath: prefix + file.path, count: 8_192)
+            let head = FileBytes.head(ofPath: root + file.path, count: 8_192)
             return (file.path, file.inode, head.map { !InputKind.growsInPlace($0) } ?? false)
         }
     }
@@ -144,9 +144,8 @@ public struct ArchiveIngester: Sendable {
     /// Reads and hashes a batch on all cores, then parses and prepares the files whose bytes
     /// are new. Files over the size limit are left to the loader, which reads a large mbox
     /// message by message and parsedmarc's output report by report, and refuses anything else.
-    private func read(_ batch: [ListedFile], folder: URL, committing: Set<String>) throws -> [ReadFile] {
+    private func read(_ batch: [ListedFile], root: String, committing: Set<String>) throws -> [ReadFile] {
         let limit = Int64(loader.limits.maxFileBytes)
-        let root = folder.path.hasSuffix("/") ? folder.path : folder.path + "/"
         let contents = ParallelMap.map(batch) { file -> (content: Result<Data, FileReadFailure>, hash: String)? in
             guard file.stamp.size <= limit else { return nil }
             switch FileBytes.contents(ofPath: root + file.path, limit: Int(limit)) {
