@@ -210,9 +210,8 @@ public struct ReportLoader: Sendable {
         case .mail:
             loadMail(data, from: source, depth: depth, budget: &budget, into: &result)
         case .mbox:
-            let messages = MboxSplitter.split(data, maxMessageBytes: limits.maxFileBytes)
-            for message in messages {
-                loadMessage(message, of: messages.count, from: source, depth: depth, into: &result)
+            for message in MboxSplitter.split(data, maxMessageBytes: limits.maxFileBytes) {
+                loadMessage(message, from: source, depth: depth, into: &result)
             }
         case .parsedmarcCSV:
             let reports = ParsedmarcCSVReader(limits: limits).reports(in: data)
@@ -243,23 +242,20 @@ public struct ReportLoader: Sendable {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
             var splitter = MboxSplitter(maxMessageBytes: limits.maxFileBytes)
-            // The message count is unknown until the end; a large mbox always numbers them.
-            let count = Int.max
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                for message in splitter.feed(chunk) { loadMessage(message, of: count, from: source, depth: 0, into: &result) }
+                for message in splitter.feed(chunk) { loadMessage(message, from: source, depth: 0, into: &result) }
             }
-            for message in splitter.finish() { loadMessage(message, of: count, from: source, depth: 0, into: &result) }
+            for message in splitter.finish() { loadMessage(message, from: source, depth: 0, into: &result) }
         } catch {
             result.problems.append(LoadProblem(source: source, step: .read, reason: "cannot read: \(error.localizedDescription)"))
         }
     }
 
-    /// One message of an mbox: a problem in it concerns that message only. An mbox of a
-    /// single message (a saved `.eml` with its `From ` line) is named like a plain e-mail.
-    private func loadMessage(
-        _ message: MboxMessage, of count: Int, from source: ReportSource, depth: Int, into result: inout FileLoad
-    ) {
-        let place = count == 1 ? source : source.appending(entry: "message \(message.number)")
+    /// One message of an mbox: a problem in it concerns that message only. Messages are always
+    /// numbered, also in an mbox of one message: mboxes grow, and a report must keep its name
+    /// when its mbox gets a second message, or reading it again would list it as a copy of itself.
+    private func loadMessage(_ message: MboxMessage, from source: ReportSource, depth: Int, into result: inout FileLoad) {
+        let place = source.appending(entry: "message \(message.number)")
         guard !message.isTooLarge else {
             result.problems.append(LoadProblem(
                 source: place, step: .unmail,

@@ -82,14 +82,14 @@ struct MboxSplitterTests {
         #expect(InputKind.detect(Data("\u{FEFF}xml_schema,org_name,org_email,report_id,begin_date,end_date,domain,source_ip_address,count,disposition,header_from\r\n".utf8)) == .parsedmarcCSV)
     }
 
-    /// A saved message with its mbox `From ` line is one message: its reports are named like
-    /// those of a plain `.eml`.
-    @Test func aSingleMessageMboxIsNamedLikeAnEmail() throws {
+    /// A saved message with its mbox `From ` line is an mbox of one message, numbered like any
+    /// other: mail fetchers append to mboxes, and its report keeps its name when a second comes.
+    @Test func aSingleMessageMboxNumbersItsMessage() throws {
         let xml = Fixture.report()
         let mail = "From a@b Thu Jan  1 00:00:00 2026\nFrom: a@b\nContent-Type: text/xml; name=\"r.xml\"\n\n\(xml)\n"
         let load = ReportLoader().load(Data(mail.utf8), as: "saved.eml")
         #expect(load.problems.isEmpty)
-        #expect(load.reports.map(\.source.description) == ["saved.eml ▸ r.xml"])
+        #expect(load.reports.map(\.source.description) == ["saved.eml ▸ message 1 ▸ r.xml"])
     }
 
     /// The real report e-mails of the shared corpus, put into one mbox (mboxrd quoting), give
