@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Benchmark", dependencies: ["SiteBuild", "SyntheticReports", "ReportModel"]),
+        .target(name: "Benchmark", dependencies: ["SiteBuild", "SyntheticReports", "ReportModel", "ContentDigest"]),
         .executableTarget(
             name: "sitegen",
             dependencies: [

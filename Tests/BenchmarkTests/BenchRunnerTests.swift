@@ -19,6 +19,7 @@ struct BenchRunnerTests {
         let rows = Dictionary(first.rows.map { ($0.measurement, $0) }, uniquingKeysWith: { a, _ in a })
         #expect(rows["generate workspace"]?.note.hasPrefix("36 files") == true)
         #expect(rows["ingest files"]?.note.hasPrefix("36 files in") == true)
+        #expect(rows["read + SHA-256 alone"]?.note.hasPrefix("36 files opened, read and hashed") == true)
         #expect(rows["full build"]?.target != nil)
         #expect(rows["full build pages"]?.note.contains("pages") == true)
         #expect(rows["rebuild after one new file"]?.note.hasPrefix("1 file read, 1 client rendered, 2 carried over; 1 client folder and 1 site swapped in, 0 sites untouched, ") == true)
