@@ -110,7 +110,7 @@ struct ThemeTests {
 
     @Test func missingTemplatesAreErrorsNotEmptyPages() throws {
         let theme = try resolve(Self.builtin.appendingPathComponent("default"))
-        #expect(throws: ThemeError.self) { try theme.render("no-such-page", [String: Any]()) }
+        #expect(throws: ThemeError.self) { try theme.render("no-such-page", TemplateValue.object([:])) }
     }
 }
 
