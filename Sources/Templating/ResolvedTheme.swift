@@ -149,8 +149,10 @@ public struct ResolvedTheme: Sendable {
             case .missing:
                 throw ThemeError(file: settingsFile, reason: "template \"\(template)\" is missing from templates/")
             case .nestedTooDeep:
-                throw ThemeError(file: files["templates/\(template).mustache"]?.path ?? settingsFile,
-                             reason: "template \"\(template)\" nests partials or blocks more than \(MustacheRendering.maximumDepth) deep; does a partial or block include itself?")
+                let name = template.hasPrefix("base-") ? String(template.dropFirst(5)) : template
+                let file = files["templates/\(name).mustache"] ?? files["partials/\(name).mustache"]
+                throw ThemeError(file: file?.path ?? settingsFile,
+                                 reason: "template \"\(template)\" nests partials or blocks more than \(MustacheRendering.maximumDepth) deep; does a partial or block include itself?")
             }
         }
     }
