@@ -56,7 +56,6 @@ let package = Package(
             name: "Templating",
             dependencies: [
                 "CCmarkGFM",
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
                 "ContentDigest",
             ]
@@ -108,12 +107,20 @@ let package = Package(
         .executableTarget(name: "FuzzReportLoader", dependencies: ["FuzzSupport", "CLibFuzzer", "ReportModel"], path: "Tests/Fuzz/FuzzReportLoader"),
         .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"]),
         .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports"]),
-        .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
+        // swift-mustache renders every template beside sitegen's own engine in the
+        // differential tests; sitegen itself does not link it.
+        .testTarget(
+            name: "TemplatingTests",
+            dependencies: ["Templating", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .testTarget(
             name: "ReportArchiveTests",
             dependencies: ["ReportArchive", "SyntheticReports", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),
+        .testTarget(
+            name: "SiteBuildTests",
+            dependencies: ["SiteBuild", "SyntheticReports", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "SyntheticReports"]),
         .testTarget(
             name: "PostgresArchiveTests",

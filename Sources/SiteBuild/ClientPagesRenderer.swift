@@ -115,9 +115,9 @@ struct ClientPagesRenderer {
         return files
     }
 
-    private func page<Page>(_ template: String, path: String, title: String, breadcrumbs: [Link], _ page: Page) throws -> Data {
+    private func page<Page: TemplateRepresentable>(_ template: String, path: String, title: String, breadcrumbs: [Link], _ page: Page) throws -> Data {
         let chrome = shell.chrome(path: "\(folder)/\(path)", title: title, words: words, breadcrumbs: breadcrumbs, noindex: true)
-        return Data(try theme.render(template, PageContext(chrome: chrome, t: words.templateTree, page: page)).utf8)
+        return try theme.renderData(template, PageContext(chrome: chrome, t: words.templateTree, page: page).templateValue)
     }
 
     private func monthLabel(_ month: ReportMonth) -> String {

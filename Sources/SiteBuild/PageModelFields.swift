@@ -1,140 +1,177 @@
 import Templating
 
-// The page models' fields as templates read them (see `TemplateFields`): every stored
+// The page models' fields as templates read them (see `TemplateRepresentable`): every stored
 // property under its own name, optional ones only when set. A field missing here would be
-// missing from the page; the golden pages and byte-for-byte build comparisons catch that.
+// missing from the page; the golden pages, the differential template tests and byte-for-byte
+// build comparisons catch that.
 
-extension PageContext: TemplateFields {
-    var templateFields: [String: Any] { ["chrome": chrome, "t": t, "page": page] }
+extension PageContext: TemplateRepresentable {
+    var templateValue: TemplateValue { ["chrome": chrome.templateValue, "t": t, "page": page.templateValue] }
 }
 
-extension PageChrome: TemplateFields {
-    var templateFields: [String: Any] {
-        ["lang": lang, "title": title, "brandName": brandName, "root": root, "stylesheet": stylesheet, "noindex": noindex,
-         "breadcrumbs": breadcrumbs]
-            .present(["logo": logo, "logoDark": logoDark, "favicon": favicon, "canonical": canonical, "footer": footer,
-                      "legal": legal, "contactEmail": contactEmail, "contactURL": contactURL])
+extension PageChrome: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["lang": .string(lang), "title": .string(title), "brandName": .string(brandName), "root": .string(root),
+                 "stylesheet": .string(stylesheet), "noindex": .bool(noindex), "breadcrumbs": .list(of: breadcrumbs)],
+                present: ["logo": logo?.templateValue, "logoDark": logoDark?.templateValue, "favicon": favicon?.templateValue,
+                          "canonical": canonical?.templateValue, "footer": footer?.templateValue, "legal": legal?.templateValue,
+                          "contactEmail": contactEmail?.templateValue, "contactURL": contactURL?.templateValue])
     }
 }
 
-extension Link: TemplateFields {
-    var templateFields: [String: Any] { ["label": label, "href": href] }
+extension Link: TemplateRepresentable {
+    var templateValue: TemplateValue { ["label": .string(label), "href": .string(href)] }
 }
 
-extension KPI: TemplateFields {
-    var templateFields: [String: Any] { ["label": label, "value": value, "detail": detail, "tone": tone] }
-}
-
-extension DomainRow: TemplateFields {
-    var templateFields: [String: Any] {
-        ["domain": domain, "href": href, "hasData": hasData, "messages": messages, "passRate": passRate, "spfRate": spfRate,
-         "dkimRate": dkimRate, "quarantine": quarantine, "reject": reject, "reports": reports]
+extension KPI: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["label": .string(label), "value": .string(value), "detail": .string(detail), "tone": .string(tone)]
     }
 }
 
-extension SourceRow: TemplateFields {
-    var templateFields: [String: Any] {
-        ["ip": ip, "messages": messages, "passRate": passRate, "spfRate": spfRate, "dkimRate": dkimRate, "tone": tone]
+extension DomainRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["domain": .string(domain), "href": .string(href), "hasData": .bool(hasData), "messages": .string(messages),
+         "passRate": .string(passRate), "spfRate": .string(spfRate), "dkimRate": .string(dkimRate),
+         "quarantine": .string(quarantine), "reject": .string(reject), "reports": .string(reports)]
     }
 }
 
-extension ReporterRow: TemplateFields {
-    var templateFields: [String: Any] { ["name": name, "reports": reports, "messages": messages, "passRate": passRate] }
-}
-
-extension SubdomainRow: TemplateFields {
-    var templateFields: [String: Any] { ["name": name, "messages": messages, "passRate": passRate] }
-}
-
-extension PolicyRow: TemplateFields {
-    var templateFields: [String: Any] {
-        ["p": p, "sp": sp, "np": np, "adkim": adkim, "aspf": aspf, "pct": pct, "testing": testing, "reports": reports]
+extension SourceRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["ip": .string(ip), "messages": .string(messages), "passRate": .string(passRate), "spfRate": .string(spfRate),
+         "dkimRate": .string(dkimRate), "tone": .string(tone)]
     }
 }
 
-extension MonthLink: TemplateFields {
-    var templateFields: [String: Any] { ["label": label, "href": href, "messages": messages, "passRate": passRate] }
-}
-
-extension ClientIndexPage: TemplateFields {
-    var templateFields: [String: Any] {
-        ["clientName": clientName, "domains": domains, "kpis": kpis, "months": months]
-            .present(["latest": latest, "trendChart": trendChart])
+extension ReporterRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["name": .string(name), "reports": .string(reports), "messages": .string(messages), "passRate": .string(passRate)]
     }
 }
 
-extension MonthPage: TemplateFields {
-    var templateFields: [String: Any] {
-        ["clientName": clientName, "monthLabel": monthLabel, "kpis": kpis, "dispositions": dispositions, "domains": domains,
-         "sources": sources, "reporters": reporters, "summaryHref": summaryHref, "recordsHref": recordsHref,
-         "trendChart": trendChart, "dailyChart": dailyChart, "findings": findings]
-            .present(["previous": previous, "next": next, "tls": tls])
+extension SubdomainRow: TemplateRepresentable {
+    var templateValue: TemplateValue { ["name": .string(name), "messages": .string(messages), "passRate": .string(passRate)] }
+}
+
+extension PolicyRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["p": .string(p), "sp": .string(sp), "np": .string(np), "adkim": .string(adkim), "aspf": .string(aspf),
+         "pct": .string(pct), "testing": .string(testing), "reports": .string(reports)]
     }
 }
 
-extension DomainPage: TemplateFields {
-    var templateFields: [String: Any] {
-        ["clientName": clientName, "domain": domain, "monthLabel": monthLabel, "hasData": hasData, "kpis": kpis,
-         "dispositions": dispositions, "policies": policies, "sources": sources, "reporters": reporters,
-         "subdomains": subdomains, "monthHref": monthHref, "dailyChart": dailyChart, "senders": senders,
-         "readiness": readiness, "checklist": checklist, "failingSources": failingSources, "overrideReasons": overrideReasons]
+extension MonthLink: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["label": .string(label), "href": .string(href), "messages": .string(messages), "passRate": .string(passRate)]
     }
 }
 
-extension TLSRowModel: TemplateFields {
-    var templateFields: [String: Any] {
-        ["label": label, "successful": successful, "failed": failed, "successRate": successRate, "tone": tone]
+extension LandingPage: TemplateRepresentable {
+    var templateValue: TemplateValue { ["intro": .html(intro), "learnHref": .string(learnHref)] }
+}
+
+extension ContentPage: TemplateRepresentable {
+    var templateValue: TemplateValue { ["body": .html(body)] }
+}
+
+extension NotFoundPage: TemplateRepresentable {
+    var templateValue: TemplateValue { ["homeHref": .string(homeHref)] }
+}
+
+extension ClientIndexPage: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["clientName": .string(clientName), "domains": .list(of: domains), "kpis": .list(of: kpis), "months": .list(of: months)],
+                present: ["latest": latest?.templateValue, "trendChart": trendChart?.templateValue])
     }
 }
 
-extension TLSCountRow: TemplateFields {
-    var templateFields: [String: Any] { ["label": label, "sessions": sessions] }
-}
-
-extension TLSPage: TemplateFields {
-    var templateFields: [String: Any] {
-        ["clientName": clientName, "monthLabel": monthLabel, "hasData": hasData, "kpis": kpis, "domains": domains,
-         "policyTypes": policyTypes, "failureTypes": failureTypes, "receivingHosts": receivingHosts,
-         "reporters": reporters, "monthHref": monthHref, "csvHref": csvHref]
+extension MonthPage: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["clientName": .string(clientName), "monthLabel": .string(monthLabel), "kpis": .list(of: kpis),
+                 "dispositions": .list(of: dispositions), "domains": .list(of: domains), "sources": .list(of: sources),
+                 "reporters": .list(of: reporters), "summaryHref": .string(summaryHref), "recordsHref": .string(recordsHref),
+                 "trendChart": .html(trendChart), "dailyChart": .html(dailyChart), "findings": .list(of: findings)],
+                present: ["previous": previous?.templateValue, "next": next?.templateValue, "tls": tls?.templateValue])
     }
 }
 
-extension TLSOverview: TemplateFields {
-    var templateFields: [String: Any] {
-        ["href": href, "sessions": sessions, "successRate": successRate, "failed": failed, "tone": tone]
+extension DomainPage: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["clientName": .string(clientName), "domain": .string(domain), "monthLabel": .string(monthLabel),
+         "hasData": .bool(hasData), "kpis": .list(of: kpis), "dispositions": .list(of: dispositions), "policies": .list(of: policies),
+         "sources": .list(of: sources), "reporters": .list(of: reporters), "subdomains": .list(of: subdomains),
+         "monthHref": .string(monthHref), "dailyChart": .html(dailyChart), "senders": .list(of: senders),
+         "readiness": readiness.templateValue, "checklist": .list(of: checklist), "failingSources": .list(of: failingSources),
+         "overrideReasons": .list(of: overrideReasons)]
     }
 }
 
-extension SenderRow: TemplateFields {
-    var templateFields: [String: Any] {
-        ["name": name, "category": category, "verdict": verdict, "tone": tone, "messages": messages, "passRate": passRate,
-         "dkimRate": dkimRate, "spfRate": spfRate, "sources": sources, "recognisedBy": recognisedBy, "fixes": fixes]
+extension TLSRowModel: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["label": .string(label), "successful": .string(successful), "failed": .string(failed),
+         "successRate": .string(successRate), "tone": .string(tone)]
     }
 }
 
-extension ReadinessModel: TemplateFields {
-    var templateFields: [String: Any] {
-        ["level": level, "title": title, "tone": tone, "explanation": explanation, "blockersHeading": blockersHeading,
-         "blockers": blockers]
-            .present(["record": record])
+extension TLSCountRow: TemplateRepresentable {
+    var templateValue: TemplateValue { ["label": .string(label), "sessions": .string(sessions)] }
+}
+
+extension TLSPage: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["clientName": .string(clientName), "monthLabel": .string(monthLabel), "hasData": .bool(hasData), "kpis": .list(of: kpis),
+         "domains": .list(of: domains), "policyTypes": .list(of: policyTypes), "failureTypes": .list(of: failureTypes),
+         "receivingHosts": .list(of: receivingHosts), "reporters": .list(of: reporters), "monthHref": .string(monthHref),
+         "csvHref": .string(csvHref)]
     }
 }
 
-extension CheckRow: TemplateFields {
-    var templateFields: [String: Any] { ["label": label, "status": status, "statusLabel": statusLabel, "detail": detail] }
+extension TLSOverview: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["href": .string(href), "sessions": .string(sessions), "successRate": .string(successRate), "failed": .string(failed),
+         "tone": .string(tone)]
+    }
 }
 
-extension FindingRow: TemplateFields {
-    var templateFields: [String: Any] { ["severity": severity, "severityLabel": severityLabel, "domain": domain, "text": text] }
+extension SenderRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["name": .string(name), "category": .string(category), "verdict": .string(verdict), "tone": .string(tone),
+         "messages": .string(messages), "passRate": .string(passRate), "dkimRate": .string(dkimRate),
+         "spfRate": .string(spfRate), "sources": .string(sources), "recognisedBy": .string(recognisedBy),
+         "fixes": .list(of: fixes)]
+    }
 }
 
-extension PortfolioPage: TemplateFields {
-    var templateFields: [String: Any] { ["rows": rows, "clientCount": clientCount] }
+extension ReadinessModel: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        .object(["level": .string(level), "title": .string(title), "tone": .string(tone), "explanation": .string(explanation),
+                 "blockersHeading": .string(blockersHeading), "blockers": .list(of: blockers)],
+                present: ["record": record?.templateValue])
+    }
 }
 
-extension PortfolioRow: TemplateFields {
-    var templateFields: [String: Any] {
-        ["reseller": reseller, "client": client, "href": href, "month": month, "messages": messages, "passRate": passRate,
-         "passTone": passTone, "policies": policies, "tls": tls, "critical": critical, "warnings": warnings, "topFinding": topFinding]
+extension CheckRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["label": .string(label), "status": .string(status), "statusLabel": .string(statusLabel), "detail": .string(detail)]
+    }
+}
+
+extension FindingRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["severity": .string(severity), "severityLabel": .string(severityLabel), "domain": .string(domain), "text": .string(text)]
+    }
+}
+
+extension PortfolioPage: TemplateRepresentable {
+    var templateValue: TemplateValue { ["rows": .list(of: rows), "clientCount": .string(clientCount)] }
+}
+
+extension PortfolioRow: TemplateRepresentable {
+    var templateValue: TemplateValue {
+        ["reseller": .string(reseller), "client": .string(client), "href": .string(href), "month": .string(month),
+         "messages": .string(messages), "passRate": .string(passRate), "passTone": .string(passTone),
+         "policies": .string(policies), "tls": .string(tls), "critical": .int(critical), "warnings": .int(warnings),
+         "topFinding": .string(topFinding)]
     }
 }

@@ -1,8 +1,7 @@
 import Templating
 
-// View models handed to Mustache. They hold display-ready strings only: templates read them
-// by reflection, so they must never carry report objects or anything else with more fields
-// than the page should show.
+// View models handed to the templates. They hold display-ready strings only, and list the
+// fields templates see in PageModelFields.swift.
 
 /// What every page shares: language, brand, paths and the locale's words.
 struct PageChrome {
@@ -26,9 +25,9 @@ struct PageChrome {
 }
 
 /// The value a page template renders: `{{chrome.…}}`, `{{t.…}}` for words, `{{page.…}}`.
-struct PageContext<Page> {
+struct PageContext<Page: TemplateRepresentable> {
     var chrome: PageChrome
-    var t: [String: Any]
+    var t: TemplateValue
     var page: Page
 }
 

@@ -63,11 +63,11 @@ struct PortfolioRenderer {
         }
         let page = PortfolioPage(rows: rows.map(\.row), clientCount: format.integer(rows.count))
         let chrome = shell.chrome(path: "index.html", title: words.text("portfolio.title"), words: words, breadcrumbs: [], noindex: true)
-        files["\(Self.folder)/index.html"] = Data(try theme.render("portfolio", PageContext(chrome: chrome, t: words.templateTree, page: page)).utf8)
+        files["\(Self.folder)/index.html"] = try theme.renderData("portfolio", PageContext(chrome: chrome, t: words.templateTree, page: page).templateValue)
         let learnChrome = shell.chrome(path: "learn/dmarc.html", title: words.text("learn.title"), words: words,
                                        breadcrumbs: [Link(label: words.text("portfolio.title"), href: "../index.html")], noindex: true)
         let learn = ContentPage(body: MarkdownRenderer().render(theme.content(named: "what-is-dmarc", locale: PortfolioRowBuilder.locale) ?? ""))
-        files["\(Self.folder)/learn/dmarc.html"] = Data(try theme.render("content", PageContext(chrome: learnChrome, t: words.templateTree, page: learn)).utf8)
+        files["\(Self.folder)/learn/dmarc.html"] = try theme.renderData("content", PageContext(chrome: learnChrome, t: words.templateTree, page: learn).templateValue)
         return files
     }
 }

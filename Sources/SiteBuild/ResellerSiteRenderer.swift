@@ -69,13 +69,12 @@ struct ResellerSiteRenderer: Sendable {
         theme.content(named: name, locale: words.locale) ?? ""
     }
 
-    private func addPage<Page>(
+    private func addPage<Page: TemplateRepresentable>(
         _ site: inout RenderedSite, path: String, template: String, shell: PageShell, words: LocaleStrings,
         title: String, breadcrumbs: [Link], noindex: Bool, page: Page
     ) throws(ThemeError) {
         let chrome = shell.chrome(path: path, title: title, words: words, breadcrumbs: breadcrumbs, noindex: noindex)
-        let html = try theme.render(template, PageContext(chrome: chrome, t: words.templateTree, page: page))
-        site.files[path] = Data(html.utf8)
+        site.files[path] = try theme.renderData(template, PageContext(chrome: chrome, t: words.templateTree, page: page).templateValue)
         site.pages += 1
     }
 }

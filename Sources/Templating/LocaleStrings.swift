@@ -6,13 +6,13 @@ public struct LocaleStrings: Sendable, Hashable {
     public let ownKeys: Set<String>
 
     /// Built once: every page of a site passes the same tree to its template.
-    private let tree: TemplateTree
+    public let templateTree: TemplateValue
 
     public init(locale: String, values: [String: String], ownKeys: Set<String>? = nil) {
         self.locale = locale
         self.values = values
         self.ownKeys = ownKeys ?? Set(values.keys)
-        tree = TemplateTree(values)
+        templateTree = Self.tree(values)
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
@@ -44,31 +44,25 @@ public struct LocaleStrings: Sendable, Hashable {
         return value
     }
 
-    /// Nested dictionaries for templates: `{{t.kpi.messages}}`.
-    public var templateTree: [String: Any] { tree.root }
-}
-
-/// The strings as nested dictionaries. Never changed after `init`, so sharing it across
-/// threads is safe although `[String: Any]` is not `Sendable`.
-private final class TemplateTree: @unchecked Sendable {
-    let root: [String: Any]
-
-    init(_ values: [String: String]) {
-        var tree: [String: Any] = [:]
+    /// The strings as nested fields for templates: `{{t.kpi.messages}}`. A key that is both a
+    /// word and the prefix of others (`a` and `a.b`) keeps the one that sorts last, as before.
+    private static func tree(_ values: [String: String]) -> TemplateValue {
+        var tree: [String: TemplateValue] = [:]
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-            Self.insert(value, at: key.split(separator: ".").map(String.init)[...], into: &tree)
+            insert(value, at: key.split(separator: ".").map(String.init)[...], into: &tree)
         }
-        root = tree
+        return .object(tree)
     }
 
-    private static func insert(_ value: String, at path: ArraySlice<String>, into tree: inout [String: Any]) {
+    private static func insert(_ value: String, at path: ArraySlice<String>, into tree: inout [String: TemplateValue]) {
         guard let head = path.first else { return }
         if path.count == 1 {
-            tree[head] = value
+            tree[head] = .string(value)
         } else {
-            var child = tree[head] as? [String: Any] ?? [:]
+            var child: [String: TemplateValue] = [:]
+            if case .object(let existing)? = tree[head] { child = existing }
             insert(value, at: path.dropFirst(), into: &child)
-            tree[head] = child
+            tree[head] = .object(child)
         }
     }
 }

@@ -1,16 +1,15 @@
 import ContentDigest
 import Foundation
-import Mustache
 
 /// A theme with its `extends` chain applied: per-file overrides, merged brand tokens and
-/// locale strings, and the Mustache templates ready to render.
+/// locale strings, and the Mustache templates compiled and ready to render.
 public struct ResolvedTheme: Sendable {
     /// Top layer first.
     public let layers: [ThemeFolder]
     public let brand: BrandTokens
     /// Relative path → the file that wins (the highest layer that has it).
     public let files: [String: URL]
-    private let library: MustacheLibrary
+    private let templates: CompiledTemplates
     /// Template and partial names known to the library, `base-` variants included.
     public let templateNames: Set<String>
     /// The supported locales' strings, read while the theme was checked.
@@ -58,8 +57,9 @@ public struct ResolvedTheme: Sendable {
                 problems.append(ThemeError(file: file, reason: "\(key) \"\(path)\" is not a file in this theme or the themes it extends"))
             }
         }
-        let (library, names, templateErrors) = Self.makeLibrary(chain: chain)
-        self.library = library
+        let (templates, templateErrors) = Self.compileTemplates(chain: chain)
+        self.templates = templates
+        let names = templates.names
         templateNames = names
         problems += templateErrors
 
@@ -83,8 +83,8 @@ public struct ResolvedTheme: Sendable {
     }
 
     /// Registers every template and partial under its file name, and the version one layer
-    /// below the winning one (or the only one) also as `base-<name>`.
-    private static func makeLibrary(chain: [ThemeFolder]) -> (MustacheLibrary, Set<String>, [ThemeError]) {
+    /// below the winning one (or the only one) also as `base-<name>`; each file is parsed once.
+    private static func compileTemplates(chain: [ThemeFolder]) -> (CompiledTemplates, [ThemeError]) {
         var versions: [String: [URL]] = [:]
         for layer in chain {
             for (path, url) in layer.files.sorted(by: { $0.key < $1.key }) {
@@ -92,20 +92,20 @@ public struct ResolvedTheme: Sendable {
                 versions[name, default: []].append(url)
             }
         }
-        var library = MustacheLibrary()
-        var names: Set<String> = []
+        var parsed: [URL: Result<[MustacheNode], ThemeError>] = [:]
+        var registered: [String: [MustacheNode]] = [:]
         var problems: [ThemeError] = []
         for (name, urls) in versions.sorted(by: { $0.key < $1.key }) {
-            for (registered, url) in [(name, urls[0]), ("base-" + name, urls.count > 1 ? urls[1] : urls[0])] {
-                do {
-                    library.register(try parseTemplate(url), named: registered)
-                    names.insert(registered)
-                } catch {
-                    if registered == name || urls.count > 1 { problems.append(error) }
+            for (registeredName, url) in [(name, urls[0]), ("base-" + name, urls.count > 1 ? urls[1] : urls[0])] {
+                let result = parsed[url] ?? Result { () throws(ThemeError) in try parseTemplate(url) }
+                parsed[url] = result
+                switch result {
+                case .success(let nodes): registered[registeredName] = nodes
+                case .failure(let error): if registeredName == name || urls.count > 1 { problems.append(error) }
                 }
             }
         }
-        return (library, names, problems)
+        return (CompiledTemplates(registered), problems)
     }
 
     static func templateName(_ path: String) -> String? {
@@ -116,7 +116,7 @@ public struct ResolvedTheme: Sendable {
         return nil
     }
 
-    private static func parseTemplate(_ url: URL) throws(ThemeError) -> MustacheTemplate {
+    static func parseTemplate(_ url: URL) throws(ThemeError) -> [MustacheNode] {
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
@@ -124,23 +124,37 @@ public struct ResolvedTheme: Sendable {
             throw ThemeError(file: url.path, reason: "cannot read the template (\(error.localizedDescription))")
         }
         do {
-            return try MustacheTemplate(string: text)
-        } catch let error as MustacheTemplate.ParserError {
-            throw ThemeError(file: url.path, line: error.context.lineNumber,
-                             reason: "Mustache syntax error at column \(error.context.columnNumber): \(error.error)")
+            return try MustacheParser.parse(text)
         } catch {
-            throw ThemeError(file: url.path, reason: "Mustache syntax error: \(error)")
+            throw ThemeError(file: url.path, line: error.line,
+                             reason: "Mustache syntax error at column \(error.column): \(error.error)")
         }
     }
 
     /// Renders a page template. A template that does not exist is an error, never an empty page.
-    public func render(_ template: String, _ context: Any) throws(ThemeError) -> String {
-        guard templateNames.contains(template),
-              let output = library.render(TemplateSnapshot.of(context), withTemplate: template)
-        else {
-            throw ThemeError(file: settingsFile, reason: "template \"\(template)\" is missing from templates/")
+    public func render(_ template: String, _ context: TemplateValue) throws(ThemeError) -> String {
+        String(decoding: try renderBytes(template, context), as: UTF8.self)
+    }
+
+    /// The page as UTF-8 bytes, ready to write.
+    public func renderData(_ template: String, _ context: TemplateValue) throws(ThemeError) -> Data {
+        Data(try renderBytes(template, context))
+    }
+
+    private func renderBytes(_ template: String, _ context: TemplateValue) throws(ThemeError) -> [UInt8] {
+        do {
+            return BidiControls.madeVisible(in: try templates.render(template, context))
+        } catch {
+            switch error {
+            case .missing:
+                throw ThemeError(file: settingsFile, reason: "template \"\(template)\" is missing from templates/")
+            case .nestedTooDeep:
+                let name = template.hasPrefix("base-") ? String(template.dropFirst(5)) : template
+                let file = files["templates/\(name).mustache"] ?? files["partials/\(name).mustache"]
+                throw ThemeError(file: file?.path ?? settingsFile,
+                                 reason: "template \"\(template)\" nests partials or blocks more than \(MustacheRendering.maximumDepth) deep; does a partial or block include itself?")
+            }
         }
-        return output.bidiControlsMadeVisible
     }
 
     /// Markdown text from `content/<name>.md`, if any layer has it.

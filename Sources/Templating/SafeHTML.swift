@@ -1,9 +1,7 @@
-import Mustache
-
 /// HTML that sitegen's own code produced: Markdown rendered by cmark-gfm in safe mode, SVG
 /// drawn by our chart code, or text that went through `escaping`. It is the only value a
 /// template may print with `{{{…}}}`; everything else goes through `{{…}}` and is escaped.
-public struct SafeHTML: Sendable, Hashable, MustacheCustomRenderable, CustomStringConvertible {
+public struct SafeHTML: Sendable, Hashable, CustomStringConvertible {
     public let html: String
 
     /// For markup built by sitegen code from constants and escaped parts. Never pass text that
@@ -20,8 +18,6 @@ public struct SafeHTML: Sendable, Hashable, MustacheCustomRenderable, CustomStri
         SafeHTML(producedBySitegen: lhs.html + rhs.html)
     }
 
-    public var renderText: String { html }
-    public var isNull: Bool { html.isEmpty }
     public var description: String { html }
 }
 
@@ -57,6 +53,19 @@ extension String {
             if scalar.isBidiReorderingControl { result += scalar.visibleCode } else { result.unicodeScalars.append(scalar) }
         }
         return result
+    }
+}
+
+/// `bidiControlsMadeVisible` for a rendered page's bytes, which rarely hold such a control.
+enum BidiControls {
+    static func madeVisible(in page: [UInt8]) -> [UInt8] {
+        // In UTF-8 every one of them is E2 80 AA…AE or E2 81 A6…A9.
+        guard page.indices.contains(where: { index in
+            page[index] == 0xE2 && index + 2 < page.count
+                && ((page[index + 1] == 0x80 && (0xAA...0xAE).contains(page[index + 2]))
+                    || (page[index + 1] == 0x81 && (0xA6...0xA9).contains(page[index + 2])))
+        }) else { return page }
+        return Array(String(decoding: page, as: UTF8.self).bidiControlsMadeVisible.utf8)
     }
 }
 

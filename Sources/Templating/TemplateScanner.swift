@@ -1,7 +1,7 @@
 /// Finds the Mustache tags of a template that the checks care about, with line and column.
 ///
-/// swift-mustache renders a missing partial as nothing and gives no way to list a template's
-/// references, so sitegen reads the tags itself.
+/// A missing partial renders as nothing, so the checks read the tags themselves, column by
+/// column, to name each reference that the theme cannot satisfy.
 struct TemplateScanner {
     enum Kind: Equatable {
         case variable, unescaped, section, invertedSection, close, partial, parent, block, comment, delimiter

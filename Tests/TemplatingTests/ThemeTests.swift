@@ -108,9 +108,22 @@ struct ThemeTests {
         }
     }
 
+    @Test func aPartialThatIncludesItselfIsAnErrorNamingTheTemplate() throws {
+        let root = try Self.theme(["theme.yml": "extends: default\n", "partials/footer.mustache": "<footer>{{> footer}}</footer>"])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let theme = try resolve(root)
+        do {
+            _ = try theme.render("footer", ["chrome": ["footer": "x"]])
+            Issue.record("a partial that includes itself rendered")
+        } catch {
+            #expect(error.reason.contains("template \"footer\" nests partials or blocks"), "\(error)")
+            #expect(error.file.hasSuffix("partials/footer.mustache"), "\(error)")
+        }
+    }
+
     @Test func missingTemplatesAreErrorsNotEmptyPages() throws {
         let theme = try resolve(Self.builtin.appendingPathComponent("default"))
-        #expect(throws: ThemeError.self) { try theme.render("no-such-page", [String: Any]()) }
+        #expect(throws: ThemeError.self) { try theme.render("no-such-page", TemplateValue.object([:])) }
     }
 }
 
