@@ -59,30 +59,38 @@ public struct SenderClassifier: Sendable {
         // of their strings, and hashing an identity or an IP for every record was most of the
         // work. What a record adds to its sender depends only on its judgement and its count,
         // so it is added once per judgement, with the messages of all its records.
-        var judgementOfKey: [AuthenticationKey: Int] = [:]
+        // A month has a few distinct keys per record or less: room for them is made once.
+        var judgementOfKey: [AuthenticationKey: Int] = Dictionary(minimumCapacity: records.count / 2)
+        var judgementOfLists: [SharedAuthentication: Int] = Dictionary(minimumCapacity: records.count / 2)
         var judgements: [Judgement] = []
         var identities = SenderIdentityNumbers()
-        var sources = SourceNumbers()
+        var sources = SourceNumbers(capacity: records.count / 2)
         var observed: [(judgement: Int, source: Int, count: Int)] = []
         observed.reserveCapacity(records.count)
         // The record before with messages, compared in place: no key is built for a record
         // like it.
         var previous: (record: Int, judgement: Int)?
+        /// The judgement of a key, made when the key is new; one hash of the key either way.
+        func judgementByKey(of index: Int) -> Int {
+            let judgement = judgementOfKey.value(of: AuthenticationKey(records[index]), orInserting: judgements.count)
+            if judgement == judgements.count {
+                let record = records[index]
+                let evidence = RecordEvidence(record)
+                let identification = identify(evidence, of: record, &client)
+                judgements.append(Judgement(
+                    evidence: evidence, identification: identification, example: index,
+                    identity: identification.map { identities.number(of: $0.identity) }))
+            }
+            return judgement
+        }
         for index in records.indices where records[index].count > 0 {
             let judgement: Int
             if let previous, AuthenticationKey.alike(records, index, previous.record) {
                 judgement = previous.judgement
             } else {
-                // A new key is looked up and stored with one hash.
-                judgement = judgementOfKey.value(of: AuthenticationKey(records[index]), orInserting: judgements.count)
-                if judgement == judgements.count {
-                    let record = records[index]
-                    let evidence = RecordEvidence(record)
-                    let identification = identify(evidence, of: record, &client)
-                    judgements.append(Judgement(
-                        evidence: evidence, identification: identification, example: index,
-                        identity: identification.map { identities.number(of: $0.identity) }))
-                }
+                // Records read from the archive share their result lists: the lists' storage
+                // finds a judgement made before without hashing their strings.
+                judgement = judgementOfLists.value(of: SharedAuthentication(records[index]), orMaking: { judgementByKey(of: index) })
             }
             previous = (index, judgement)
             observed.append((judgement, sources.add(records[index]), records[index].count))
@@ -397,6 +405,32 @@ private struct AuthenticationKey: Hashable {
     }
 }
 
+/// A record's `AuthenticationKey` with its lists named by their storage. Lists with the same
+/// storage are equal, so records equal here have equal keys (the converse need not hold: a
+/// list with storage of its own is looked up by its `AuthenticationKey`). Storage stands for
+/// content only while the lists are alive, as the records being classified are.
+private struct SharedAuthentication: Hashable {
+    var dkimResults: UnsafeRawPointer?
+    var spfResults: UnsafeRawPointer?
+    var overrideReasons: UnsafeRawPointer?
+    var envelopeFrom: String?
+    var dkimAligned: PolicyResult
+    var spfAligned: PolicyResult
+
+    init(_ record: ReportRecord) {
+        dkimResults = Self.storage(record.dkimResults)
+        spfResults = Self.storage(record.spfResults)
+        overrideReasons = Self.storage(record.overrideReasons)
+        envelopeFrom = record.envelopeFrom
+        dkimAligned = record.dkimAligned
+        spfAligned = record.spfAligned
+    }
+
+    private static func storage<Element>(_ list: [Element]) -> UnsafeRawPointer? {
+        list.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
+    }
+}
+
 /// The identifiers of one record that authentication vouched for.
 private struct RecordEvidence {
     /// Passing signatures, domains and selectors normalised.
@@ -460,9 +494,15 @@ private struct RecordEvidence {
 
 /// The source IPs of one month's records by number, each with the total of its records.
 private struct SourceNumbers {
-    private var numbers: [String: Int] = [:]
+    private var numbers: [String: Int]
     private var ips: [String] = []
     private var tallies: [MessageTally] = []
+
+    init(capacity: Int) {
+        numbers = Dictionary(minimumCapacity: capacity)
+        ips.reserveCapacity(capacity)
+        tallies.reserveCapacity(capacity)
+    }
 
     var count: Int { ips.count }
 
@@ -557,5 +597,14 @@ extension Dictionary where Value == Int {
     fileprivate mutating func value(of key: Key, orInserting next: Int) -> Int {
         func read(_ stored: inout Int) -> Int { stored }
         return read(&self[key, default: next])
+    }
+
+    /// The number stored for `key`, or `make()`'s once it is stored for it: one lookup either way.
+    fileprivate mutating func value(of key: Key, orMaking make: () -> Int) -> Int {
+        func resolve(_ stored: inout Int) -> Int {
+            if stored < 0 { stored = make() }
+            return stored
+        }
+        return resolve(&self[key, default: -1])
     }
 }
