@@ -239,6 +239,10 @@ struct BinaryReader {
             if try byte() != 0 { offset += try self.count() }
         }
         let end = offset
+        // The record before often has the same list: compared without hashing.
+        if let found = bytes.withUnsafeBytes({ table.lastValue(ifEqualTo: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }) {
+            return found
+        }
         let hash = hashOfBytes(from: start, to: end)
         if let found = madeBefore(in: &table, from: start, to: end, hash: hash) { return found }
         offset = start
@@ -287,6 +291,14 @@ struct ByteKeyedTable<Value> {
     private var values: [Value] = []
     /// Open addressing, linear probing: an index into `keys`, or -1. A power of two long.
     private var slots = [Int32](repeating: -1, count: 64)
+    /// The entry found or added last, or -1.
+    private var last = -1
+
+    /// The value of the entry found or added last, when its key is `key`.
+    func lastValue(ifEqualTo key: UnsafeRawBufferPointer) -> Value? {
+        guard last >= 0, keys[last].length == key.count, equal(keys[last].start, key) else { return nil }
+        return values[last]
+    }
 
     /// `Hasher`, seeded per process, so that crafted report contents cannot make keys collide.
     static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
@@ -295,14 +307,17 @@ struct ByteKeyedTable<Value> {
         return UInt64(UInt(bitPattern: hasher.finalize()))
     }
 
-    func value(of key: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
+    mutating func value(of key: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let index = Int(slots[slot])
             guard index >= 0 else { return nil }
             let stored = keys[index]
-            if stored.hash == hash, stored.length == key.count, equal(stored.start, key) { return values[index] }
+            if stored.hash == hash, stored.length == key.count, equal(stored.start, key) {
+                last = index
+                return values[index]
+            }
             slot = (slot + 1) & mask
         }
     }
@@ -312,6 +327,7 @@ struct ByteKeyedTable<Value> {
         keys.append((keyBytes.count, key.count, hash))
         keyBytes.append(contentsOf: key)
         values.append(value)
+        last = keys.count - 1
         if keys.count * 2 > slots.count {
             slots = [Int32](repeating: -1, count: slots.count * 2)
             for index in keys.indices { place(index) }
