@@ -120,11 +120,11 @@ public struct SenderClassifier: Sendable {
             }?.identity ?? unknown
         }
 
-        var accumulators: [Int: SenderAccumulator] = [:]
+        var accumulators: [Int: SenderAccumulator] = Dictionary(minimumCapacity: identities.count)
         for source in 0..<sources.count {
             accumulators[identityOfSource[source], default: SenderAccumulator()].add(source: source, sources.tally(of: source))
         }
-        var messagesOfSenderJudgement: [SenderJudgement: Int] = [:]
+        var messagesOfSenderJudgement: [SenderJudgement: Int] = Dictionary(minimumCapacity: judgements.count)
         for item in observed {
             messagesOfSenderJudgement[SenderJudgement(identity: identityOfSource[item.source], judgement: item.judgement), default: 0] += item.count
         }
@@ -321,6 +321,8 @@ private struct SenderIdentityNumbers {
     private var identities: [SenderIdentity] = []
     private var numbers: [SenderIdentity: Int] = [:]
 
+    var count: Int { identities.count }
+
     mutating func number(of identity: SenderIdentity) -> Int {
         let number = numbers.value(of: identity, orInserting: identities.count)
         if number == identities.count { identities.append(identity) }
@@ -443,10 +445,11 @@ private struct RecordEvidence {
     /// in the SPF result now and then while envelope_from holds the MAIL FROM.
     var vouchedEnvelopeDomain: String?
     /// The distinct domains of `dkimPasses`; of `spfPassDomains` and `vouchedEnvelopeDomain`;
-    /// of `returnPathPassDomains`: what each record of this evidence adds to its sender.
-    var signers: Set<String> = []
-    var envelopes: Set<String> = []
-    var returnPaths: Set<String> = []
+    /// of `returnPathPassDomains`: what each record of this evidence adds to its sender. A
+    /// record has a few results, so these are lists, without a set made for each.
+    var signers: [String] = []
+    var envelopes: [String] = []
+    var returnPaths: [String] = []
 
     init(_ record: ReportRecord) {
         for result in record.dkimResults where result.result == .pass {
@@ -463,9 +466,16 @@ private struct RecordEvidence {
         if !spfPassDomains.isEmpty, let envelope = record.envelopeFrom.map(Self.domainOfEnvelope), !envelope.isEmpty {
             vouchedEnvelopeDomain = envelope
         }
-        signers = Set(dkimPasses.map(\.domain))
-        envelopes = Set(spfPassDomains + [vouchedEnvelopeDomain].compactMap { $0 })
-        returnPaths = Set(returnPathPassDomains)
+        signers = Self.distinct(dkimPasses.map(\.domain))
+        envelopes = Self.distinct(spfPassDomains + [vouchedEnvelopeDomain].compactMap { $0 })
+        returnPaths = Self.distinct(returnPathPassDomains)
+    }
+
+    /// The names in their order, each once.
+    private static func distinct(_ names: [String]) -> [String] {
+        var result: [String] = []
+        for name in names where !result.contains(name) { result.append(name) }
+        return result
     }
 
     /// The receiver says it made an exception for a forward, or the client's signature passed
