@@ -91,8 +91,12 @@ struct BinaryReader {
     private static let recentCapacity = 8
     private static let inlineStringLength = 15
 
-    init(_ bytes: [UInt8]) {
+    /// Shares what repeats with the other reports of one read; nil: nothing is shared.
+    private let interner: StoredValueInterner?
+
+    init(_ bytes: [UInt8], sharing interner: StoredValueInterner? = nil) {
         self.bytes = bytes
+        self.interner = interner
     }
 
     var isAtEnd: Bool { offset == bytes.count }
@@ -161,7 +165,19 @@ struct BinaryReader {
             }
         }
         if let seen { return seen.value }
-        let value = String(decoding: bytes[start..<start + length], as: UTF8.self)
+        let value: String
+        if let interner {
+            // Not among the last few: maybe in another report of the read.
+            let hash = hashOfBytes(from: start, to: start + length)
+            if let found = madeBefore(in: &interner.strings, from: start, to: start + length, hash: hash) {
+                value = found
+            } else {
+                value = String(decoding: bytes[start..<start + length], as: UTF8.self)
+                remember(value, in: &interner.strings, from: start, to: start + length, hash: hash)
+            }
+        } else {
+            value = String(decoding: bytes[start..<start + length], as: UTF8.self)
+        }
         if recentStrings.count < Self.recentCapacity {
             recentStrings.append((start, length, value))
         } else {
@@ -189,6 +205,150 @@ struct BinaryReader {
         values.reserveCapacity(count)
         for _ in 0..<count { values.append(try read(&self)) }
         return values
+    }
+
+    /// A record's DKIM results, shared with the records before that stored the same bytes.
+    mutating func dkimResults(_ read: (inout BinaryReader) throws(BinaryDecodingError) -> DKIMAuthResult) throws(BinaryDecodingError) -> [DKIMAuthResult] {
+        guard let interner else { return try list(read) }
+        return try sharedList(in: &interner.dkimResults, stringPairs: 2, read)
+    }
+
+    /// A record's SPF results, shared like `dkimResults`.
+    mutating func spfResults(_ read: (inout BinaryReader) throws(BinaryDecodingError) -> SPFAuthResult) throws(BinaryDecodingError) -> [SPFAuthResult] {
+        guard let interner else { return try list(read) }
+        return try sharedList(in: &interner.spfResults, stringPairs: 2, read)
+    }
+
+    /// A record's policy override reasons, shared like `dkimResults`.
+    mutating func overrideReasons(_ read: (inout BinaryReader) throws(BinaryDecodingError) -> OverrideReason) throws(BinaryDecodingError) -> [OverrideReason] {
+        guard let interner else { return try list(read) }
+        return try sharedList(in: &interner.overrideReasons, stringPairs: 1, read)
+    }
+
+    /// A list of elements stored as `stringPairs` pairs of a string and an optional string
+    /// each. Its stored bytes (count, lengths and all) are looked up first; only a list not
+    /// seen before is read element by element. Equal bytes read back as equal lists, so
+    /// sharing changes no value.
+    private mutating func sharedList<Element>(
+        in table: inout ByteKeyedTable<[Element]>, stringPairs: Int, _ read: (inout BinaryReader) throws(BinaryDecodingError) -> Element
+    ) throws(BinaryDecodingError) -> [Element] {
+        let start = offset
+        let count = try count()
+        for _ in 0..<count * stringPairs {
+            offset += try self.count()
+            if try byte() != 0 { offset += try self.count() }
+        }
+        let end = offset
+        // The record before often has the same list: compared without hashing.
+        if let found = bytes.withUnsafeBytes({ table.lastValue(ifEqualTo: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }) {
+            return found
+        }
+        let hash = hashOfBytes(from: start, to: end)
+        if let found = madeBefore(in: &table, from: start, to: end, hash: hash) { return found }
+        offset = start
+        let list = try list(read)
+        guard offset == end else { throw BinaryDecodingError(reason: "stored list was read past its own bytes") }
+        remember(list, in: &table, from: start, to: end, hash: hash)
+        return list
+    }
+
+    private func hashOfBytes(from start: Int, to end: Int) -> UInt64 {
+        bytes.withUnsafeBytes { ByteKeyedTable<Never>.hash(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// The value made before from `bytes[start..<end]`, if any.
+    private func madeBefore<Value>(in table: inout ByteKeyedTable<Value>, from start: Int, to end: Int, hash: UInt64) -> Value? {
+        bytes.withUnsafeBytes { table.value(of: UnsafeRawBufferPointer(rebasing: $0[start..<end]), hash: hash) }
+    }
+
+    private func remember<Value>(_ value: Value, in table: inout ByteKeyedTable<Value>, from start: Int, to end: Int, hash: UInt64) {
+        bytes.withUnsafeBytes { table.insert(value, for: UnsafeRawBufferPointer(rebasing: $0[start..<end]), hash: hash) }
+    }
+}
+
+/// Values that repeat across the reports of one read from the archive (a client's months of
+/// reports): the same header_from, envelope and DKIM domains and selectors, and the same lists
+/// of DKIM, SPF and override results, record after record. Each distinct value is made once,
+/// found again by its stored bytes, and shared: reading allocates less, the reports take less
+/// memory, and comparing two shared copies later ends at their identity.
+///
+/// For one read on one thread: it is not `Sendable`.
+package final class StoredValueInterner {
+    /// Strings too long to be stored inline in a `String`.
+    fileprivate var strings = ByteKeyedTable<String>()
+    fileprivate var dkimResults = ByteKeyedTable<[DKIMAuthResult]>()
+    fileprivate var spfResults = ByteKeyedTable<[SPFAuthResult]>()
+    fileprivate var overrideReasons = ByteKeyedTable<[OverrideReason]>()
+
+    package init() {}
+}
+
+/// A hash table from byte strings to values, the keys kept in one buffer: looking up bytes
+/// read from a stored report needs no `String` or array made of them first.
+struct ByteKeyedTable<Value> {
+    private var keyBytes: [UInt8] = []
+    private var keys: [(start: Int, length: Int, hash: UInt64)] = []
+    private var values: [Value] = []
+    /// Open addressing, linear probing: an index into `keys`, or -1. A power of two long.
+    private var slots = [Int32](repeating: -1, count: 64)
+    /// The entry found or added last, or -1.
+    private var last = -1
+
+    /// The value of the entry found or added last, when its key is `key`.
+    func lastValue(ifEqualTo key: UnsafeRawBufferPointer) -> Value? {
+        guard last >= 0, keys[last].length == key.count, equal(keys[last].start, key) else { return nil }
+        return values[last]
+    }
+
+    /// `Hasher`, seeded per process, so that crafted report contents cannot make keys collide.
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(bytes: key)
+        return UInt64(UInt(bitPattern: hasher.finalize()))
+    }
+
+    mutating func value(of key: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let index = Int(slots[slot])
+            guard index >= 0 else { return nil }
+            let stored = keys[index]
+            if stored.hash == hash, stored.length == key.count, equal(stored.start, key) {
+                last = index
+                return values[index]
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Adds a key that `value(of:hash:)` did not find.
+    mutating func insert(_ value: Value, for key: UnsafeRawBufferPointer, hash: UInt64) {
+        keys.append((keyBytes.count, key.count, hash))
+        keyBytes.append(contentsOf: key)
+        values.append(value)
+        last = keys.count - 1
+        if keys.count * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            for index in keys.indices { place(index) }
+        } else {
+            place(keys.count - 1)
+        }
+    }
+
+    private mutating func place(_ index: Int) {
+        let mask = slots.count - 1
+        let hash = keys[index].hash
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(index)
+    }
+
+    private func equal(_ start: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        guard let other = key.baseAddress else { return true }
+        return keyBytes.withUnsafeBytes { stored in
+            stored.baseAddress.map { memcmp($0 + start, other, key.count) == 0 } ?? false
+        }
     }
 }
 

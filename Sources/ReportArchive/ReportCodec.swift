@@ -79,15 +79,21 @@ package enum ReportCodec {
     }
 
     /// A reader past the format byte, which must be the one this sitegen writes.
-    private static func reader(_ bytes: [UInt8], format expected: UInt8, of kind: String) throws(BinaryDecodingError) -> BinaryReader {
-        var input = BinaryReader(bytes)
+    private static func reader(
+        _ bytes: [UInt8], format expected: UInt8, of kind: String, sharing interner: StoredValueInterner? = nil
+    ) throws(BinaryDecodingError) -> BinaryReader {
+        var input = BinaryReader(bytes, sharing: interner)
         let format = try input.unsigned()
         guard format == UInt64(expected) else { throw BinaryDecodingError(reason: "unknown stored \(kind) format \(format)") }
         return input
     }
 
-    package static func decodeAggregate(_ bytes: [UInt8]) throws(BinaryDecodingError) -> AggregateReport {
-        var input = try reader(bytes, format: aggregateFormat, of: "report")
+    /// `interner`: shares repeated strings and result lists with the other reports decoded with
+    /// it (the reports of one read); the reports are equal either way.
+    package static func decodeAggregate(
+        _ bytes: [UInt8], sharing interner: StoredValueInterner? = nil
+    ) throws(BinaryDecodingError) -> AggregateReport {
+        var input = try reader(bytes, format: aggregateFormat, of: "report", sharing: interner)
         let schemaWord = try input.string()
         guard let schema = ReportSchema(rawValue: schemaWord) else { throw BinaryDecodingError(reason: "unknown schema \(schemaWord)") }
         let version = try input.optionalString()
@@ -112,15 +118,15 @@ package enum ReportCodec {
                 disposition: try input.word(Words.disposition),
                 dkimAligned: try input.word(Words.policyResult),
                 spfAligned: try input.word(Words.policyResult),
-                overrideReasons: try input.list { input throws(BinaryDecodingError) in
+                overrideReasons: try input.overrideReasons { input throws(BinaryDecodingError) in
                     OverrideReason(type: try input.word(Words.overrideType), comment: try input.optionalString())
                 },
                 headerFrom: try input.string(), envelopeFrom: try input.optionalString(), envelopeTo: try input.optionalString(),
-                dkimResults: try input.list { input throws(BinaryDecodingError) in
+                dkimResults: try input.dkimResults { input throws(BinaryDecodingError) in
                     DKIMAuthResult(domain: try input.string(), selector: try input.optionalString(),
                                    result: try input.word(Words.dkimResult), humanResult: try input.optionalString())
                 },
-                spfResults: try input.list { input throws(BinaryDecodingError) in
+                spfResults: try input.spfResults { input throws(BinaryDecodingError) in
                     SPFAuthResult(domain: try input.string(), scope: try input.optionalString(),
                                   result: try input.word(Words.spfResult), humanResult: try input.optionalString())
                 })

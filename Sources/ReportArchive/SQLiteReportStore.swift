@@ -153,11 +153,12 @@ public final class SQLiteReportStore: ReportStore {
         }
         // Decoded outside the database queue, so other threads' queries need not wait.
         var result = ArchivedReports()
+        let interner = StoredValueInterner()
         for (id, kind, body) in stored {
             do {
                 switch kind {
                 case ReportKind.tls: result.tlsReports.append(try ReportCodec.decodeTLS(Array(body)))
-                default: result.reports.append(try ReportCodec.decodeAggregate(Array(body)))
+                default: result.reports.append(try ReportCodec.decodeAggregate(Array(body), sharing: interner))
                 }
             } catch {
                 throw ArchiveError(reason: "report \(id) in the archive cannot be read back: \(error.reason)")

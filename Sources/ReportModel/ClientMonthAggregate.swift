@@ -81,8 +81,20 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
     /// TLS policy domains no client owns; `records` counts policy results, `messages` sessions.
     public private(set) var unassignedTLS: [String: UnassignedDomain] = [:]
 
+    /// While reports are added together: the records of each month's reports, the room an
+    /// owner-month's record list is made with.
+    private var expectedRecords: [ReportMonth: Int] = [:]
+
     public init(router: DomainRouter<Owner>) {
         self.router = router
+    }
+
+    /// Adds reports together, the same as one by one, except that each owner-month's record
+    /// list is made with room for all its records at once rather than grown as they come.
+    public mutating func add(_ reports: some Collection<AggregateReport>) {
+        for report in reports { expectedRecords[ReportMonth(unixTime: report.metadata.dateRange.begin), default: 0] += report.records.count }
+        for report in reports { add(report) }
+        expectedRecords = [:]
     }
 
     public mutating func add(_ report: AggregateReport) {
@@ -98,7 +110,7 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
             guard let (start, domain, owner) = run else { return }
             let countPolicy = policyCounted.insert(domain).inserted
             // Mutated in place through the defaulting subscripts: no copy of the record list.
-            owners[owner, default: [:]][month, default: OwnerMonth(month: month)].add(
+            owners[owner, default: [:]][month, default: OwnerMonth(month: month, recordCapacity: expectedRecords[month] ?? 0)].add(
                 report.records[start..<end], domain: domain, of: report, identity: identity, countingPolicy: countPolicy)
             run = nil
         }
@@ -151,6 +163,11 @@ extension UnassignedDomain {
 }
 
 extension OwnerMonth {
+    fileprivate init(month: ReportMonth, recordCapacity: Int) {
+        self.init(month: month)
+        records.reserveCapacity(recordCapacity)
+    }
+
     fileprivate mutating func add(_ policy: TLSPolicyResult, domain: String, of report: TLSReport) {
         tls[domain, default: TLSDomainMonth(domain: domain)].add(policy, reporter: report.organizationName, report: report.identity)
         tlsRows.append(TLSRow(domain: domain, report: report.identity, dateRange: report.dateRange, policy: policy))
@@ -176,7 +193,11 @@ extension DomainMonth {
         var headerFrom: (domain: String, tally: MessageTally)?
         for record in run {
             runTally.add(record)
-            if !record.overrideReasons.isEmpty {
+            switch record.overrideReasons.count {
+            case 0: break
+            // Counted once per record and reason type: a set only when there may be repeats.
+            case 1: overrideReasons[record.overrideReasons[0].type.description, default: 0] += record.count
+            default:
                 for reason in Set(record.overrideReasons.map(\.type.description)) {
                     overrideReasons[reason, default: 0] += record.count
                 }

@@ -59,30 +59,38 @@ public struct SenderClassifier: Sendable {
         // of their strings, and hashing an identity or an IP for every record was most of the
         // work. What a record adds to its sender depends only on its judgement and its count,
         // so it is added once per judgement, with the messages of all its records.
-        var judgementOfKey: [AuthenticationKey: Int] = [:]
+        // A month has a few distinct keys per record or less: room for them is made once.
+        var judgementOfKey: [AuthenticationKey: Int] = Dictionary(minimumCapacity: records.count / 2)
+        var judgementOfLists: [SharedAuthentication: Int] = Dictionary(minimumCapacity: records.count / 2)
         var judgements: [Judgement] = []
         var identities = SenderIdentityNumbers()
-        var sources = SourceNumbers()
+        var sources = SourceNumbers(capacity: records.count / 2)
         var observed: [(judgement: Int, source: Int, count: Int)] = []
         observed.reserveCapacity(records.count)
         // The record before with messages, compared in place: no key is built for a record
         // like it.
         var previous: (record: Int, judgement: Int)?
+        /// The judgement of a key, made when the key is new; one hash of the key either way.
+        func judgementByKey(of index: Int) -> Int {
+            let judgement = judgementOfKey.value(of: AuthenticationKey(records[index]), orInserting: judgements.count)
+            if judgement == judgements.count {
+                let record = records[index]
+                let evidence = RecordEvidence(record)
+                let identification = identify(evidence, of: record, &client)
+                judgements.append(Judgement(
+                    evidence: evidence, identification: identification, example: index,
+                    identity: identification.map { identities.number(of: $0.identity) }))
+            }
+            return judgement
+        }
         for index in records.indices where records[index].count > 0 {
             let judgement: Int
             if let previous, AuthenticationKey.alike(records, index, previous.record) {
                 judgement = previous.judgement
             } else {
-                // A new key is looked up and stored with one hash.
-                judgement = judgementOfKey.value(of: AuthenticationKey(records[index]), orInserting: judgements.count)
-                if judgement == judgements.count {
-                    let record = records[index]
-                    let evidence = RecordEvidence(record)
-                    let identification = identify(evidence, of: record, &client)
-                    judgements.append(Judgement(
-                        evidence: evidence, identification: identification, example: index,
-                        identity: identification.map { identities.number(of: $0.identity) }))
-                }
+                // Records read from the archive share their result lists: the lists' storage
+                // finds a judgement made before without hashing their strings.
+                judgement = judgementOfLists.value(of: SharedAuthentication(records[index]), orMaking: { judgementByKey(of: index) })
             }
             previous = (index, judgement)
             observed.append((judgement, sources.add(records[index]), records[index].count))
@@ -112,11 +120,11 @@ public struct SenderClassifier: Sendable {
             }?.identity ?? unknown
         }
 
-        var accumulators: [Int: SenderAccumulator] = [:]
+        var accumulators: [Int: SenderAccumulator] = Dictionary(minimumCapacity: identities.count)
         for source in 0..<sources.count {
             accumulators[identityOfSource[source], default: SenderAccumulator()].add(source: source, sources.tally(of: source))
         }
-        var messagesOfSenderJudgement: [SenderJudgement: Int] = [:]
+        var messagesOfSenderJudgement: [SenderJudgement: Int] = Dictionary(minimumCapacity: judgements.count)
         for item in observed {
             messagesOfSenderJudgement[SenderJudgement(identity: identityOfSource[item.source], judgement: item.judgement), default: 0] += item.count
         }
@@ -313,6 +321,8 @@ private struct SenderIdentityNumbers {
     private var identities: [SenderIdentity] = []
     private var numbers: [SenderIdentity: Int] = [:]
 
+    var count: Int { identities.count }
+
     mutating func number(of identity: SenderIdentity) -> Int {
         let number = numbers.value(of: identity, orInserting: identities.count)
         if number == identities.count { identities.append(identity) }
@@ -397,6 +407,32 @@ private struct AuthenticationKey: Hashable {
     }
 }
 
+/// A record's `AuthenticationKey` with its lists named by their storage. Lists with the same
+/// storage are equal, so records equal here have equal keys (the converse need not hold: a
+/// list with storage of its own is looked up by its `AuthenticationKey`). Storage stands for
+/// content only while the lists are alive, as the records being classified are.
+private struct SharedAuthentication: Hashable {
+    var dkimResults: UnsafeRawPointer?
+    var spfResults: UnsafeRawPointer?
+    var overrideReasons: UnsafeRawPointer?
+    var envelopeFrom: String?
+    var dkimAligned: PolicyResult
+    var spfAligned: PolicyResult
+
+    init(_ record: ReportRecord) {
+        dkimResults = Self.storage(record.dkimResults)
+        spfResults = Self.storage(record.spfResults)
+        overrideReasons = Self.storage(record.overrideReasons)
+        envelopeFrom = record.envelopeFrom
+        dkimAligned = record.dkimAligned
+        spfAligned = record.spfAligned
+    }
+
+    private static func storage<Element>(_ list: [Element]) -> UnsafeRawPointer? {
+        list.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
+    }
+}
+
 /// The identifiers of one record that authentication vouched for.
 private struct RecordEvidence {
     /// Passing signatures, domains and selectors normalised.
@@ -409,10 +445,11 @@ private struct RecordEvidence {
     /// in the SPF result now and then while envelope_from holds the MAIL FROM.
     var vouchedEnvelopeDomain: String?
     /// The distinct domains of `dkimPasses`; of `spfPassDomains` and `vouchedEnvelopeDomain`;
-    /// of `returnPathPassDomains`: what each record of this evidence adds to its sender.
-    var signers: Set<String> = []
-    var envelopes: Set<String> = []
-    var returnPaths: Set<String> = []
+    /// of `returnPathPassDomains`: what each record of this evidence adds to its sender. A
+    /// record has a few results, so these are lists, without a set made for each.
+    var signers: [String] = []
+    var envelopes: [String] = []
+    var returnPaths: [String] = []
 
     init(_ record: ReportRecord) {
         for result in record.dkimResults where result.result == .pass {
@@ -429,9 +466,16 @@ private struct RecordEvidence {
         if !spfPassDomains.isEmpty, let envelope = record.envelopeFrom.map(Self.domainOfEnvelope), !envelope.isEmpty {
             vouchedEnvelopeDomain = envelope
         }
-        signers = Set(dkimPasses.map(\.domain))
-        envelopes = Set(spfPassDomains + [vouchedEnvelopeDomain].compactMap { $0 })
-        returnPaths = Set(returnPathPassDomains)
+        signers = Self.distinct(dkimPasses.map(\.domain))
+        envelopes = Self.distinct(spfPassDomains + [vouchedEnvelopeDomain].compactMap { $0 })
+        returnPaths = Self.distinct(returnPathPassDomains)
+    }
+
+    /// The names in their order, each once.
+    private static func distinct(_ names: [String]) -> [String] {
+        var result: [String] = []
+        for name in names where !result.contains(name) { result.append(name) }
+        return result
     }
 
     /// The receiver says it made an exception for a forward, or the client's signature passed
@@ -460,9 +504,15 @@ private struct RecordEvidence {
 
 /// The source IPs of one month's records by number, each with the total of its records.
 private struct SourceNumbers {
-    private var numbers: [String: Int] = [:]
+    private var numbers: [String: Int]
     private var ips: [String] = []
     private var tallies: [MessageTally] = []
+
+    init(capacity: Int) {
+        numbers = Dictionary(minimumCapacity: capacity)
+        ips.reserveCapacity(capacity)
+        tallies.reserveCapacity(capacity)
+    }
 
     var count: Int { ips.count }
 
@@ -557,5 +607,14 @@ extension Dictionary where Value == Int {
     fileprivate mutating func value(of key: Key, orInserting next: Int) -> Int {
         func read(_ stored: inout Int) -> Int { stored }
         return read(&self[key, default: next])
+    }
+
+    /// The number stored for `key`, or `make()`'s once it is stored for it: one lookup either way.
+    fileprivate mutating func value(of key: Key, orMaking make: () -> Int) -> Int {
+        func resolve(_ stored: inout Int) -> Int {
+            if stored < 0 { stored = make() }
+            return stored
+        }
+        return resolve(&self[key, default: -1])
     }
 }

@@ -134,7 +134,7 @@ extension ReportAggregator {
     /// An aggregation of the archived reports that belong to the published months.
     init(router: DomainRouter<Owner>, adding archived: ArchivedReports, in months: PublishedMonths) {
         self.init(router: router)
-        for report in archived.reports where months.includes(report.metadata.dateRange) { add(report) }
+        add(archived.reports.filter { months.includes($0.metadata.dateRange) })
         for report in archived.tlsReports where months.includes(report.dateRange) { add(report) }
     }
 }

@@ -33,18 +33,31 @@ extension OwnerMonth {
     var recordsByDomain: [String: [ReportRecord]] {
         // A client has a few domains and records come in runs of one domain (a report's
         // records): the group is looked for when the domain changes, never hashed per record.
+        // The groups are counted first, so that each list is made once, at its size.
         var groups: [(domain: String, records: [ReportRecord])] = []
+        var counts: [Int] = []
         var current = -1
-        for item in records {
-            if current < 0 || groups[current].domain != item.domain {
-                if let known = groups.firstIndex(where: { $0.domain == item.domain }) {
+        func group(of domain: String) -> Int {
+            if current < 0 || groups[current].domain != domain {
+                if let known = groups.firstIndex(where: { $0.domain == domain }) {
                     current = known
                 } else {
-                    groups.append((item.domain, []))
+                    groups.append((domain, []))
+                    counts.append(0)
                     current = groups.count - 1
                 }
             }
-            groups[current].records.append(item.record)
+            return current
+        }
+        for index in records.indices {
+            let number = group(of: records[index].domain)
+            counts[number] += 1
+        }
+        for index in groups.indices { groups[index].records.reserveCapacity(counts[index]) }
+        current = -1
+        for index in records.indices {
+            let number = group(of: records[index].domain)
+            groups[number].records.append(records[index].record)
         }
         return Dictionary(uniqueKeysWithValues: groups.map { ($0.domain, $0.records) })
     }

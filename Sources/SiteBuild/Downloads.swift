@@ -327,8 +327,10 @@ enum RecordsCSV {
 
     /// Writes rows, remembering what consecutive rows share.
     private struct RowWriter {
-        /// The cells made of several values are put together as bytes, then written as one field.
-        private var cell = CellBytes()
+        /// The cells made of a record's result lists.
+        private var dkimCells = ListCells()
+        private var spfCells = ListCells()
+        private var overrideCells = ListCells()
         private var dates = LastDateRange()
         /// The `reporter,report_id` cells of the last report written: rows come report by report.
         private var report: (identity: ReportIdentity, cells: [UInt8])?
@@ -351,53 +353,49 @@ enum RecordsCSV {
             next(item.pointee.record.envelopeFrom ?? "", &bytes)
             next(item.pointee.record.envelopeTo ?? "", &bytes)
 
-            cell.removeAll(keepingCapacity: true)
-            for (position, result) in item.pointee.record.dkimResults.enumerated() {
-                if position > 0 { cell.append("; ") }
-                cell.append(result.domain)
-                if let selector = result.selector {
-                    cell.append(" s=")
-                    cell.append(selector)
-                }
-                cell.append(": ")
-                cell.append(result.result.description)
-            }
-            nextCell(&bytes)
-
-            cell.removeAll(keepingCapacity: true)
-            for (position, result) in item.pointee.record.spfResults.enumerated() {
-                if position > 0 { cell.append("; ") }
-                cell.append(result.domain)
-                if let scope = result.scope {
-                    cell.append(" (")
-                    cell.append(scope)
-                    cell.append(")")
-                }
-                cell.append(": ")
-                cell.append(result.result.description)
-            }
-            nextCell(&bytes)
-
-            cell.removeAll(keepingCapacity: true)
-            for (position, reason) in item.pointee.record.overrideReasons.enumerated() {
-                if position > 0 { cell.append("; ") }
-                cell.append(reason.type.description)
-                if let comment = reason.comment {
+            bytes.append(UInt8(ascii: ","))
+            dkimCells.append(item.pointee.record.dkimResults, to: &bytes) { cell, results in
+                for (position, result) in results.enumerated() {
+                    if position > 0 { cell.append("; ") }
+                    cell.append(result.domain)
+                    if let selector = result.selector {
+                        cell.append(" s=")
+                        cell.append(selector)
+                    }
                     cell.append(": ")
-                    cell.append(comment)
+                    cell.append(result.result.description)
                 }
             }
-            nextCell(&bytes)
+            bytes.append(UInt8(ascii: ","))
+            spfCells.append(item.pointee.record.spfResults, to: &bytes) { cell, results in
+                for (position, result) in results.enumerated() {
+                    if position > 0 { cell.append("; ") }
+                    cell.append(result.domain)
+                    if let scope = result.scope {
+                        cell.append(" (")
+                        cell.append(scope)
+                        cell.append(")")
+                    }
+                    cell.append(": ")
+                    cell.append(result.result.description)
+                }
+            }
+            bytes.append(UInt8(ascii: ","))
+            overrideCells.append(item.pointee.record.overrideReasons, to: &bytes) { cell, reasons in
+                for (position, reason) in reasons.enumerated() {
+                    if position > 0 { cell.append("; ") }
+                    cell.append(reason.type.description)
+                    if let comment = reason.comment {
+                        cell.append(": ")
+                        cell.append(comment)
+                    }
+                }
+            }
         }
 
         private func next(_ value: String, _ bytes: inout [UInt8]) {
             bytes.append(UInt8(ascii: ","))
             RecordsCSV.appendField(value, to: &bytes)
-        }
-
-        private func nextCell(_ bytes: inout [UInt8]) {
-            bytes.append(UInt8(ascii: ","))
-            cell.bytes.withUnsafeBufferPointer { RecordsCSV.appendField(utf8: $0, to: &bytes) }
         }
 
         private mutating func appendReport(_ identity: ReportIdentity, to bytes: inout [UInt8]) {
@@ -468,6 +466,33 @@ enum RecordsCSV {
             order.append(contentsOf: group.members.sorted(by: precedes))
         }
         return order
+    }
+
+    /// The fields written for lists of results, by the list's storage. Records read from the
+    /// archive share each distinct list (see `StoredValueInterner`), so a month's thousands of
+    /// records need only its few hundred distinct cells put together and quoted. Storage stands
+    /// for content only while the lists are alive and unchanged, as they are while one file is
+    /// written; a list with storage of its own is put together anew, with the same bytes.
+    private struct ListCells {
+        private var fields: [UnsafeRawPointer: Range<Int>] = [:]
+        private var written: [UInt8] = []
+        /// The UTF-8 of one cell while it is put together, before it is quoted as a field.
+        private var cell = CellBytes()
+
+        mutating func append<Element>(_ list: [Element], to bytes: inout [UInt8], _ build: (inout CellBytes, [Element]) -> Void) {
+            // An empty list is an empty cell.
+            guard let storage = list.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else { return }
+            if let range = fields[storage] {
+                bytes.append(contentsOf: written[range])
+                return
+            }
+            cell.removeAll(keepingCapacity: true)
+            build(&cell, list)
+            let start = written.count
+            cell.bytes.withUnsafeBufferPointer { RecordsCSV.appendField(utf8: $0, to: &written) }
+            fields[storage] = start..<written.count
+            bytes.append(contentsOf: written[start..<written.count])
+        }
     }
 
     /// The UTF-8 of one cell while it is put together.

@@ -34,4 +34,34 @@ struct RecordsCSVTests {
             "",
         ])
     }
+
+    /// The cells of a record's result lists are put together once per list storage (records
+    /// read from the archive share their lists): records sharing lists give the rows that
+    /// records each holding a list of its own give, quoting and formula guard included.
+    @Test func sharedResultListsGiveTheRowsOwnListsGive() {
+        let report = ReportIdentity(orgName: "google.com", reportID: "g-1")
+        let dkim = [DKIMAuthResult(domain: "contoso.example", selector: "s1", result: .pass),
+                    DKIMAuthResult(domain: "mail, inc.example", result: .fail)]
+        let spf = [SPFAuthResult(domain: "=spf.example", scope: "mfrom", result: .softfail)]
+        let reasons = [OverrideReason(type: .localPolicy, comment: "arc \"ok\"")]
+        let otherSPF = [SPFAuthResult(domain: "contoso.example", result: .pass)]
+        func records(sharingLists sharing: Bool) -> [AggregatedRecord] {
+            (0..<9).map { index in
+                var item = row(report, "192.0.2.\(index)", count: index)
+                // `map` copies a list into storage of its own.
+                item.record.dkimResults = sharing ? dkim : dkim.map { $0 }
+                item.record.spfResults = index % 3 == 0 ? (sharing ? otherSPF : otherSPF.map { $0 }) : (sharing ? spf : spf.map { $0 })
+                item.record.overrideReasons = index % 2 == 0 ? [] : (sharing ? reasons : reasons.map { $0 })
+                return item
+            }
+        }
+        let shared = RecordsCSV.render(records(sharingLists: true))
+        #expect(shared == RecordsCSV.render(records(sharingLists: false)))
+        let lines = String(decoding: shared, as: UTF8.self).components(separatedBy: "\r\n")
+        #expect(lines.count == 11)
+        #expect(lines[2].hasSuffix(
+            ",\"contoso.example s=s1: pass; mail, inc.example: fail\",'=spf.example (mfrom): softfail,\"local_policy: arc \"\"ok\"\"\""))
+        #expect(lines[4].hasSuffix(",\"contoso.example s=s1: pass; mail, inc.example: fail\",contoso.example: pass,\"local_policy: arc \"\"ok\"\"\""))
+        #expect(lines[1].hasSuffix(",contoso.example: pass,"))
+    }
 }
