@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if defined(__linux__)
 #include <crypt.h>
@@ -41,5 +42,24 @@ int sitegen_crypt(const char *phrase, const char *setting, char *output, size_t 
     (void)phrase; (void)setting; (void)output; (void)output_size;
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+int sitegen_start_writeback(int fd) {
+#if defined(__linux__)
+    return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    return 0;
+#endif
+}
+
+int sitegen_sync_file_system(int fd) {
+#if defined(__linux__)
+    return syncfs(fd);
+#else
+    (void)fd;
+    sync();
+    return 0;
 #endif
 }

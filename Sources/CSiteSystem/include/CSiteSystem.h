@@ -13,4 +13,13 @@ int sitegen_exchange_paths(const char *first, const char *second);
 /// does not support the setting or the output does not fit.
 int sitegen_crypt(const char *phrase, const char *setting, char *output, size_t output_size);
 
+/// Starts writing a file's data to disk without waiting for it (Linux sync_file_range
+/// SYNC_FILE_RANGE_WRITE), so a later file system sync has little left to wait for. A hint:
+/// returns 0, or -1 with errno set, and does nothing where the platform has no such call.
+int sitegen_start_writeback(int fd);
+
+/// Waits until everything written to the file system holding `fd` is on disk (Linux syncfs;
+/// elsewhere sync). Returns 0, or -1 with errno set.
+int sitegen_sync_file_system(int fd);
+
 #endif
