@@ -116,12 +116,13 @@ public final class PostgresReportStore: ReportStore {
             return bodies.sorted { $0.key < $1.key }.map { (id: $0.key, kind: $0.value.kind, body: $0.value.body) }
         }
         var result = ArchivedReports()
+        let interner = StoredValueInterner()
         for (id, kind, body) in stored {
             let bytes = Array(body.readableBytesView)
             do {
                 switch kind {
                 case ReportKind.tls: result.tlsReports.append(try ReportCodec.decodeTLS(bytes))
-                default: result.reports.append(try ReportCodec.decodeAggregate(bytes))
+                default: result.reports.append(try ReportCodec.decodeAggregate(bytes, sharing: interner))
                 }
             } catch {
                 throw PostgresArchiveError(step: "read reports", reason: "report \(id) in the archive cannot be read back: \(error.reason)")
