@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Why a document is not well-formed XML, with the place it was noticed.
-struct XMLSyntaxError: Error, Equatable {
+package struct XMLSyntaxError: Error, Equatable {
     enum Kind: Equatable {
         case empty, endsEarlyOrExtraContent, invalidCharacter, entityWithoutSemicolon, undeclaredEntity
         case unescapedMarkup, unclosedTag, mismatchedEndTag, other(String)
@@ -32,7 +32,7 @@ struct XMLSyntaxError: Error, Equatable {
 }
 
 /// What `XMLPullParser.next()` found.
-enum XMLEvent: Equatable {
+package enum XMLEvent: Equatable {
     /// An element starts; its name is `XMLPullParser.localName`.
     case startElement
     /// The innermost open element ends; its character data is `XMLPullParser.trimmedText()`.
@@ -49,7 +49,7 @@ enum XMLEvent: Equatable {
 /// end tags, a single root) and refuses a DTD, which `XMLText` already keeps out.
 ///
 /// The parser borrows `bytes`: it must not outlive the buffer.
-struct XMLPullParser {
+package struct XMLPullParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position: Int
 
@@ -80,7 +80,7 @@ struct XMLPullParser {
     private var namespaceURIs: [[UInt8]] = []
 
     /// `bytes` must be UTF-8 with any BOM and leading white space already removed.
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    package init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         position = 0
         openNames.reserveCapacity(16)
@@ -88,7 +88,7 @@ struct XMLPullParser {
 
     // MARK: Events
 
-    mutating func next() throws(XMLSyntaxError) -> XMLEvent {
+    package mutating func next() throws(XMLSyntaxError) -> XMLEvent {
         rawTextStart = position
         rawTextEnd = position
         textIsCopied = false
@@ -138,12 +138,12 @@ struct XMLPullParser {
 
     // MARK: Names
 
-    var localName: UnsafeBufferPointer<UInt8> {
+    package var localName: UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[localNameStart..<localNameEnd])
     }
 
     /// The namespace URI of the element just started, nil when it has none.
-    func namespaceURI() -> [UInt8]? {
+    package func namespaceURI() -> [UInt8]? {
         let prefix = bytes[prefixStart..<prefixEnd]
         for binding in namespaceBindings.reversed() where binding.prefix.elementsEqual(prefix) {
             let uri = namespaceURIs[binding.uri]
@@ -163,18 +163,42 @@ struct XMLPullParser {
     }
 
     private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, reusing recent: inout RecentStrings) -> String {
+        guard let trimmed = trimmedBytes(text) else {
+            return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
+        }
+        return trimmed.isEmpty ? "" : recent.string(trimmed)
+    }
+
+    /// The UTF-8 of `trimmedText()`, appended to `storage`; returns where it is there.
+    package func appendTrimmedText(to storage: inout [UInt8]) -> Range<Int> {
+        if textIsCopied {
+            return copiedText.withUnsafeBufferPointer { Self.appendTrimmed($0, to: &storage) }
+        }
+        return Self.appendTrimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]), to: &storage)
+    }
+
+    private static func appendTrimmed(_ text: UnsafeBufferPointer<UInt8>, to storage: inout [UInt8]) -> Range<Int> {
+        let start = storage.count
+        if let trimmed = trimmedBytes(text) {
+            storage.append(contentsOf: trimmed)
+        } else {
+            storage.append(contentsOf: String(decoding: text, as: UTF8.self).trimmingXMLWhitespace().utf8)
+        }
+        return start..<storage.count
+    }
+
+    /// `text` without the XML white space at either end, when trimming bytes is certain to
+    /// give what `trimmingXMLWhitespace()` gives; nil when it must be asked.
+    private static func trimmedBytes(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         var start = 0
         var end = text.count
         while start < end, isSpace(text[start]) { start += 1 }
         while end > start, isSpace(text[end - 1]) { end -= 1 }
-        guard start < end else { return "" }
+        guard start < end else { return UnsafeBufferPointer(rebasing: text[0..<0]) }
         // Only ASCII at both ends is certain to be trimmed the way `trimmingXMLWhitespace()`
         // trims grapheme clusters (a combining mark after a space, a BOM); otherwise ask it.
-        guard text[start] < 0x80, text[end - 1] < 0x80 else {
-            return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
-        }
-        let trimmed = UnsafeBufferPointer(rebasing: text[start..<end])
-        return recent.string(trimmed)
+        guard text[start] < 0x80, text[end - 1] < 0x80 else { return nil }
+        return UnsafeBufferPointer(rebasing: text[start..<end])
     }
 
     private mutating func appendRaw(_ start: Int, _ end: Int) {
