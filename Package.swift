@@ -111,7 +111,10 @@ let package = Package(
         .testTarget(name: "TemplatingTests", dependencies: ["Templating"]),
         .testTarget(
             name: "ReportArchiveTests",
-            dependencies: ["ReportArchive", "SyntheticReports", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ReportArchive", "SyntheticReports", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(name: "SiteBuildTests", dependencies: ["SiteBuild", "SyntheticReports"]),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "SyntheticReports"]),
