@@ -108,7 +108,27 @@ package struct StoredAggregate: Sendable {
     }
 
     private static func unixTime(_ raw: UnsafeBufferPointer<UInt8>?) -> Int64? {
-        raw.flatMap { AggregateReportParser.unixTime(String(decoding: $0, as: UTF8.self)) }
+        guard let raw else { return nil }
+        if let value = digits(raw) { return value < 32_503_680_000 ? value : nil }
+        return AggregateReportParser.unixTime(String(decoding: raw, as: UTF8.self))
+    }
+
+    /// A record's count, as `AggregateReportParser.recordCount` reads it.
+    static func recordCount(_ raw: UnsafeBufferPointer<UInt8>) -> Int? {
+        if let value = digits(raw) { return value <= AggregateReportParser.maxRecordCount ? Int(value) : nil }
+        return AggregateReportParser.recordCount(String(decoding: raw, as: UTF8.self))
+    }
+
+    /// The value of 1 to 18 ASCII digits (nearly every count and time), which is what
+    /// `Int(_:)` and `Int64(_:)` read from them; nil for anything else, left to those.
+    private static func digits(_ raw: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !raw.isEmpty, raw.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in raw {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 }
 
@@ -277,7 +297,7 @@ private struct StoredAggregateBuilder {
         let text = self.text
         return text.withUnsafeBufferPointer { text -> Bool in
             guard let countText = row.count,
-                  let count = AggregateReportParser.recordCount(String(decoding: text.field(countText), as: UTF8.self))
+                  let count = StoredAggregate.recordCount(text.field(countText))
             else { return false }
             let (total, overflow) = counted.addingReportingOverflow(count)
             guard !overflow else { return false }

@@ -216,7 +216,8 @@ struct StoredAggregateTests {
             records: [record(identifiers: "<header_from>BÜCHER.example</header_from>"), record(identifiers: "<header_from>bücher.example</header_from>")])),
         ("fractional and odd times, signed counts", report(
             metadata: "<org_name>o</org_name><email>e</email><report_id>r-9</report_id><date_range><begin>1700000000.75</begin><end>.5</end></date_range>",
-            records: [record(row: "<count>+5</count>"), record(row: "<count>-0</count>"), record(row: "<count>1000000000000</count>")])),
+            records: [record(row: "<count>+5</count>"), record(row: "<count>-0</count>"), record(row: "<count>1000000000000</count>"),
+                      record(row: "<count>0000000000000000000000007</count>")])),
         ("pct that is not a number", report(policy: "<domain>contoso.example</domain><pct>fifty</pct><fo>1</fo><testing>n</testing><discovery_method>psl</discovery_method>")),
         ("RFC 9990 namespace with version and generator", report(
             root: "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\"><version>2.0</version>",
@@ -251,6 +252,8 @@ struct StoredAggregateTests {
         ("a count that is not a number", report(records: [record(row: "<count>12a</count>")])),
         ("a negative count", report(records: [record(row: "<count>-1</count>")])),
         ("a count over the limit", report(records: [record(row: "<count>1000000000001</count>")])),
+        ("a count of 20 digits", report(records: [record(row: "<count>12345678901234567890</count>")])),
+        ("a time past the year 3000", report(metadata: "<report_id>r</report_id><date_range><begin>32503680000</begin><end>32503680001</end></date_range>")),
         ("no count", report(records: [record(), record(row: "<source_ip>192.0.2.1</source_ip>")])),
         ("no records", report(records: [])),
         ("a record in a nested feedback element", report(records: [record(), "<feedback><record><row><count>7</count></row></record></feedback>"])),
