@@ -50,7 +50,7 @@ package struct StoredAggregate: Sendable {
     /// parser's second try past junk before `<feedback>` is left to the parser.
     private static func read(document: UnsafeBufferPointer<UInt8>, limits: InputLimits) -> StoredAggregate? {
         var parser = XMLPullParser(bytes: document)
-        var builder = StoredAggregateBuilder(maxDepth: limits.maxElementDepth, documentSize: document.count)
+        var builder = StoredAggregateBuilder(maxDepth: limits.maxElementDepth, document: document)
         while true {
             guard let event = try? parser.next() else { return nil }
             switch event {
@@ -63,7 +63,7 @@ package struct StoredAggregate: Sendable {
 
     /// Makes the stored form from the builder's parts.
     fileprivate static func make(
-        _ parts: StoredAggregateBuilder.Parts, text: UnsafeBufferPointer<UInt8>, records: BinaryWriter
+        _ parts: StoredAggregateBuilder.Parts, text: KeptText, records: BinaryWriter
     ) -> StoredAggregate? {
         let metadata = parts.metadata
         guard let reportID = text.nonEmpty(metadata.reportID),
@@ -149,12 +149,15 @@ private struct StoredAggregateBuilder {
     }
 
     let maxDepth: Int
+    /// The document read, which the builder borrows: values are ranges of it where they
+    /// are in it as they are, or (past its end) of `copies`.
+    private let document: UnsafeBufferPointer<UInt8>
 
     private var path: [ReportElement] = []
     private var rootSeen = false
     private var isRFC9990 = false
-    /// The trimmed text of every value kept; the fields below are ranges of it.
-    private var text: [UInt8] = []
+    /// The values kept that are not in the document as they are (decoded or trimmed as text).
+    private var copies: [UInt8] = []
     private var version: Range<Int>?
 
     private var metadata = MetadataRanges()
@@ -174,11 +177,11 @@ private struct StoredAggregateBuilder {
     private var spfResults = StoredList()
     private var authResult = AuthResultRanges()
 
-    init(maxDepth: Int, documentSize: Int) {
+    init(maxDepth: Int, document: UnsafeBufferPointer<UInt8>) {
         self.maxDepth = maxDepth
+        self.document = document
         path.reserveCapacity(8)
-        text.reserveCapacity(documentSize / 2)
-        records = BinaryWriter(capacity: documentSize / 2)
+        records = BinaryWriter(capacity: document.count / 2)
     }
 
     /// false where the parser refuses the document.
@@ -219,7 +222,11 @@ private struct StoredAggregateBuilder {
         let parent = path[depth - 2]
         let inRecord = depth >= 3 && path[1] == .record
         // The element's text, kept only where the parser keeps it.
-        func value() -> Range<Int> { parser.appendTrimmedText(to: &text) }
+        func value() -> Range<Int> {
+            if let inDocument = parser.trimmedTextInDocument() { return inDocument }
+            let copied = parser.appendTrimmedText(to: &copies)
+            return (copied.lowerBound + document.count)..<(copied.upperBound + document.count)
+        }
 
         switch (parent, name) {
         case (.feedback, .version):
@@ -262,8 +269,9 @@ private struct StoredAggregateBuilder {
 
     private mutating func addReason() {
         // A copy of the array's reference, so that `self` can be written while it is read.
-        let text = self.text
-        text.withUnsafeBufferPointer { text in
+        let copies = self.copies
+        copies.withUnsafeBufferPointer { copies in
+            let text = KeptText(document: document, copies: copies)
             reasons.count += 1
             WordStorage.overrideType.write(text.field(reason.type), into: &reasons.writer)
             reasons.writer.optional(utf8: text.nonEmpty(reason.comment))
@@ -271,8 +279,9 @@ private struct StoredAggregateBuilder {
     }
 
     private mutating func addDKIMResult() {
-        let text = self.text
-        text.withUnsafeBufferPointer { text in
+        let copies = self.copies
+        copies.withUnsafeBufferPointer { copies in
+            let text = KeptText(document: document, copies: copies)
             dkimResults.count += 1
             dkimResults.writer.string(utf8: text.field(authResult.domain))
             dkimResults.writer.optional(utf8: text.nonEmpty(authResult.selector))
@@ -282,8 +291,9 @@ private struct StoredAggregateBuilder {
     }
 
     private mutating func addSPFResult() {
-        let text = self.text
-        text.withUnsafeBufferPointer { text in
+        let copies = self.copies
+        copies.withUnsafeBufferPointer { copies in
+            let text = KeptText(document: document, copies: copies)
             spfResults.count += 1
             spfResults.writer.string(utf8: text.field(authResult.domain))
             spfResults.writer.optional(utf8: text.nonEmpty(authResult.scope))
@@ -294,8 +304,9 @@ private struct StoredAggregateBuilder {
 
     /// The record in `ReportCodec`'s layout; false for a count the parser refuses.
     private mutating func addRecord() -> Bool {
-        let text = self.text
-        return text.withUnsafeBufferPointer { text -> Bool in
+        let copies = self.copies
+        return copies.withUnsafeBufferPointer { copies -> Bool in
+            let text = KeptText(document: document, copies: copies)
             guard let countText = row.count,
                   let count = StoredAggregate.recordCount(text.field(countText))
             else { return false }
@@ -331,7 +342,9 @@ private struct StoredAggregateBuilder {
         let parts = Parts(
             isRFC9990: isRFC9990, version: version, metadata: metadata, errors: metadataErrors, policy: policy,
             recordCount: recordCount, counted: counted, domains: domains.values)
-        return text.withUnsafeBufferPointer { StoredAggregate.make(parts, text: $0, records: records) }
+        return copies.withUnsafeBufferPointer { copies in
+            StoredAggregate.make(parts, text: KeptText(document: document, copies: copies), records: records)
+        }
     }
 }
 
@@ -502,16 +515,22 @@ private struct AuthResultRanges {
     }
 }
 
-extension UnsafeBufferPointer<UInt8> {
+/// The values kept: ranges of the document, or past its end of the copies.
+private struct KeptText {
+    let document: UnsafeBufferPointer<UInt8>
+    let copies: UnsafeBufferPointer<UInt8>
+
     /// A kept value's bytes; empty when the element was missing (the parser's `?? ""`).
-    fileprivate func field(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: self[range ?? 0..<0])
+    func field(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8> {
+        guard let range, !range.isEmpty else { return UnsafeBufferPointer(rebasing: document[0..<0]) }
+        guard range.lowerBound >= document.count else { return UnsafeBufferPointer(rebasing: document[range]) }
+        return UnsafeBufferPointer(rebasing: copies[(range.lowerBound - document.count)..<(range.upperBound - document.count)])
     }
 
     /// nil when the element was missing or empty (the parser's `nonEmpty`).
-    fileprivate func nonEmpty(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
+    func nonEmpty(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? {
         guard let range, !range.isEmpty else { return nil }
-        return UnsafeBufferPointer(rebasing: self[range])
+        return field(range)
     }
 }
 

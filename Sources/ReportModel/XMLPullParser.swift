@@ -163,10 +163,19 @@ package struct XMLPullParser {
     }
 
     private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, reusing recent: inout RecentStrings) -> String {
-        guard let trimmed = trimmedBytes(text) else {
+        guard let bounds = trimmedBounds(text) else {
             return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
         }
-        return trimmed.isEmpty ? "" : recent.string(trimmed)
+        return bounds.isEmpty ? "" : recent.string(UnsafeBufferPointer(rebasing: text[bounds]))
+    }
+
+    /// Where the UTF-8 of `trimmedText()` is in the document, when it is there as it is (one
+    /// run of the document, trimmed by bytes); nil when it has to be made.
+    package func trimmedTextInDocument() -> Range<Int>? {
+        guard !textIsCopied,
+              let bounds = Self.trimmedBounds(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]))
+        else { return nil }
+        return (rawTextStart + bounds.lowerBound)..<(rawTextStart + bounds.upperBound)
     }
 
     /// The UTF-8 of `trimmedText()`, appended to `storage`; returns where it is there.
@@ -179,26 +188,26 @@ package struct XMLPullParser {
 
     private static func appendTrimmed(_ text: UnsafeBufferPointer<UInt8>, to storage: inout [UInt8]) -> Range<Int> {
         let start = storage.count
-        if let trimmed = trimmedBytes(text) {
-            storage.append(contentsOf: trimmed)
+        if let bounds = trimmedBounds(text) {
+            storage.append(contentsOf: UnsafeBufferPointer(rebasing: text[bounds]))
         } else {
             storage.append(contentsOf: String(decoding: text, as: UTF8.self).trimmingXMLWhitespace().utf8)
         }
         return start..<storage.count
     }
 
-    /// `text` without the XML white space at either end, when trimming bytes is certain to
-    /// give what `trimmingXMLWhitespace()` gives; nil when it must be asked.
-    private static func trimmedBytes(_ text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+    /// The part of `text` without the XML white space at either end, when trimming bytes is
+    /// certain to give what `trimmingXMLWhitespace()` gives; nil when it must be asked.
+    private static func trimmedBounds(_ text: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         var start = 0
         var end = text.count
         while start < end, isSpace(text[start]) { start += 1 }
         while end > start, isSpace(text[end - 1]) { end -= 1 }
-        guard start < end else { return UnsafeBufferPointer(rebasing: text[0..<0]) }
+        guard start < end else { return 0..<0 }
         // Only ASCII at both ends is certain to be trimmed the way `trimmingXMLWhitespace()`
         // trims grapheme clusters (a combining mark after a space, a BOM); otherwise ask it.
         guard text[start] < 0x80, text[end - 1] < 0x80 else { return nil }
-        return UnsafeBufferPointer(rebasing: text[start..<end])
+        return start..<end
     }
 
     private mutating func appendRaw(_ start: Int, _ end: Int) {
