@@ -366,7 +366,13 @@ private struct DistinctDomains {
 
     mutating func add(_ domain: UnsafeBufferPointer<UInt8>) {
         // Nearly every record repeats the last domain; a report has a handful at most.
-        for value in values.reversed() where value.count == domain.count && value.elementsEqual(domain) { return }
+        for value in values.reversed() where value.count == domain.count {
+            let same = value.withUnsafeBufferPointer { stored in
+                guard let first = stored.baseAddress, let second = domain.baseAddress else { return true }
+                return memcmp(first, second, domain.count) == 0
+            }
+            if same { return }
+        }
         values.append(Array(domain))
     }
 }

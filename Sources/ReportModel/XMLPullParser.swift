@@ -210,6 +210,8 @@ package struct XMLPullParser {
         return start..<end
     }
 
+    /// Inlined: nearly every run is the element's whole text, which is only noted.
+    @inline(__always)
     private mutating func appendRaw(_ start: Int, _ end: Int) {
         guard start < end else { return }
         if !textIsCopied {
@@ -222,9 +224,8 @@ package struct XMLPullParser {
                 rawTextEnd = end
                 return
             }
-            startCopying()
         }
-        copiedText.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        appendPiece(start, end)
     }
 
     private mutating func startCopying() {
