@@ -115,7 +115,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportArchiveTests",
-            dependencies: ["ReportArchive", "SyntheticReports", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ReportArchive", "SyntheticReports", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(
             name: "SiteBuildTests",

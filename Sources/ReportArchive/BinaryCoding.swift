@@ -40,8 +40,33 @@ struct BinaryWriter {
         }
     }
 
+    /// A string given by its UTF-8: the bytes `string(_:)` writes for that string.
+    mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        unsigned(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
     mutating func optional(_ value: String?) {
         optional(value) { $0.string($1) }
+    }
+
+    mutating func optional(utf8 value: UnsafeBufferPointer<UInt8>?) {
+        optional(value) { $0.string(utf8: $1) }
+    }
+
+    /// The presence byte of an optional value that is there; the value comes next.
+    mutating func presence() {
+        bytes.append(1)
+    }
+
+    /// What another writer wrote, as it is: a part written ahead of the place it goes.
+    mutating func append(_ other: BinaryWriter) {
+        bytes.append(contentsOf: other.bytes)
+    }
+
+    /// Empties the writer, keeping its storage for the next part.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
     }
 
     mutating func optional(_ value: Int?) {

@@ -69,7 +69,7 @@ public struct PreparedFile: Sendable {
 
     /// The records of a report nearly always repeat one domain, so a run of equal ones is
     /// hashed once.
-    private static func keys<Domains: Sequence<String>>(_ domains: Domains) -> [String] {
+    static func keys<Domains: Sequence<String>>(_ domains: Domains) -> [String] {
         var distinct = Set<String>()
         var previous: String?
         for domain in domains where domain != previous {

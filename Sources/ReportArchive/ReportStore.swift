@@ -275,9 +275,13 @@ package struct Transcription: Sendable {
     package var transcribed: Bool
 
     package init(_ loaded: LoadedReport) {
-        let form = loaded.report.identity.parsedmarcForm
+        self.init(loaded.report.identity, transcribed: loaded.report.origin == .parsedmarc)
+    }
+
+    package init(_ identity: ReportIdentity, transcribed: Bool) {
+        let form = identity.parsedmarcForm
         // Length-prefixed rather than split by a NUL, which PostgreSQL text cannot hold.
         key = "\(form.orgName.utf8.count):\(form.orgName)\(form.reportID)"
-        transcribed = loaded.report.origin == .parsedmarc
+        self.transcribed = transcribed
     }
 }

@@ -73,6 +73,20 @@ public struct AggregateReportParser: Sendable {
         }
     }
 
+    /// A record's `<count>` (trimmed): a whole number from 0 to `maxRecordCount`.
+    package static func recordCount(_ text: String) -> Int? {
+        guard let count = Int(text), count >= 0, count <= maxRecordCount else { return nil }
+        return count
+    }
+
+    /// A `<date_range>` bound (trimmed, not empty) in seconds since the epoch, before the
+    /// year 3000; a fractional part some reporters add is dropped.
+    package static func unixTime(_ raw: String) -> Int64? {
+        let whole = raw.split(separator: ".", maxSplits: 1).first.map(String.init) ?? raw
+        guard let value = Int64(whole), value >= 0, value < 32_503_680_000 else { return nil }
+        return value
+    }
+
     /// Where `<feedback` starts when something other than XML declarations and white space
     /// comes before it; nil otherwise.
     private static func feedbackStartAfterJunk(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -114,7 +128,7 @@ public struct ReportParseError: Error, Equatable, CustomStringConvertible {
 }
 
 /// The elements a report is read from; every other name is `other`.
-enum ReportElement: UInt8 {
+package enum ReportElement: UInt8 {
     case other
     case feedback, version, reportMetadata, orgName, email, extraContactInfo, reportID, dateRange
     case begin, end, error, generator
@@ -205,7 +219,7 @@ enum ReportElement: UInt8 {
         return table
     }()
 
-    init(localName: UnsafeBufferPointer<UInt8>) {
+    package init(localName: UnsafeBufferPointer<UInt8>) {
         guard let packed = PackedName(localName) else {
             self = .other
             return
@@ -346,7 +360,7 @@ private struct AggregateReportBuilder {
         guard let countText = row.count else {
             throw ReportParseError("record \(number) has no <count>")
         }
-        guard let count = Int(countText), count >= 0, count <= AggregateReportParser.maxRecordCount else {
+        guard let count = AggregateReportParser.recordCount(countText) else {
             throw ReportParseError(
                 "record \(number) has count \"\(countText.prefix(40))\", not a whole number from 0 to \(AggregateReportParser.maxRecordCount)")
         }
@@ -404,8 +418,7 @@ private struct AggregateReportBuilder {
         guard let raw, !raw.isEmpty else {
             throw ReportParseError("<date_range> has no <\(field)>")
         }
-        let whole = raw.split(separator: ".", maxSplits: 1).first.map(String.init) ?? raw
-        guard let value = Int64(whole), value >= 0, value < 32_503_680_000 else {
+        guard let value = AggregateReportParser.unixTime(raw) else {
             throw ReportParseError("<date_range><\(field)> is \"\(raw.prefix(40))\", not a Unix time")
         }
         return value

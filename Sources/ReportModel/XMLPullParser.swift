@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Why a document is not well-formed XML, with the place it was noticed.
-struct XMLSyntaxError: Error, Equatable {
+package struct XMLSyntaxError: Error, Equatable {
     enum Kind: Equatable {
         case empty, endsEarlyOrExtraContent, invalidCharacter, entityWithoutSemicolon, undeclaredEntity
         case unescapedMarkup, unclosedTag, mismatchedEndTag, other(String)
@@ -32,7 +32,7 @@ struct XMLSyntaxError: Error, Equatable {
 }
 
 /// What `XMLPullParser.next()` found.
-enum XMLEvent: Equatable {
+package enum XMLEvent: Equatable {
     /// An element starts; its name is `XMLPullParser.localName`.
     case startElement
     /// The innermost open element ends; its character data is `XMLPullParser.trimmedText()`.
@@ -49,7 +49,7 @@ enum XMLEvent: Equatable {
 /// end tags, a single root) and refuses a DTD, which `XMLText` already keeps out.
 ///
 /// The parser borrows `bytes`: it must not outlive the buffer.
-struct XMLPullParser {
+package struct XMLPullParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position: Int
 
@@ -80,7 +80,7 @@ struct XMLPullParser {
     private var namespaceURIs: [[UInt8]] = []
 
     /// `bytes` must be UTF-8 with any BOM and leading white space already removed.
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    package init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         position = 0
         openNames.reserveCapacity(16)
@@ -88,7 +88,7 @@ struct XMLPullParser {
 
     // MARK: Events
 
-    mutating func next() throws(XMLSyntaxError) -> XMLEvent {
+    package mutating func next() throws(XMLSyntaxError) -> XMLEvent {
         rawTextStart = position
         rawTextEnd = position
         textIsCopied = false
@@ -138,12 +138,12 @@ struct XMLPullParser {
 
     // MARK: Names
 
-    var localName: UnsafeBufferPointer<UInt8> {
+    package var localName: UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[localNameStart..<localNameEnd])
     }
 
     /// The namespace URI of the element just started, nil when it has none.
-    func namespaceURI() -> [UInt8]? {
+    package func namespaceURI() -> [UInt8]? {
         let prefix = bytes[prefixStart..<prefixEnd]
         for binding in namespaceBindings.reversed() where binding.prefix.elementsEqual(prefix) {
             let uri = namespaceURIs[binding.uri]
@@ -163,20 +163,55 @@ struct XMLPullParser {
     }
 
     private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, reusing recent: inout RecentStrings) -> String {
+        guard let bounds = trimmedBounds(text) else {
+            return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
+        }
+        return bounds.isEmpty ? "" : recent.string(UnsafeBufferPointer(rebasing: text[bounds]))
+    }
+
+    /// Where the UTF-8 of `trimmedText()` is in the document, when it is there as it is (one
+    /// run of the document, trimmed by bytes); nil when it has to be made.
+    package func trimmedTextInDocument() -> Range<Int>? {
+        guard !textIsCopied,
+              let bounds = Self.trimmedBounds(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]))
+        else { return nil }
+        return (rawTextStart + bounds.lowerBound)..<(rawTextStart + bounds.upperBound)
+    }
+
+    /// The UTF-8 of `trimmedText()`, appended to `storage`; returns where it is there.
+    package func appendTrimmedText(to storage: inout [UInt8]) -> Range<Int> {
+        if textIsCopied {
+            return copiedText.withUnsafeBufferPointer { Self.appendTrimmed($0, to: &storage) }
+        }
+        return Self.appendTrimmed(UnsafeBufferPointer(rebasing: bytes[rawTextStart..<rawTextEnd]), to: &storage)
+    }
+
+    private static func appendTrimmed(_ text: UnsafeBufferPointer<UInt8>, to storage: inout [UInt8]) -> Range<Int> {
+        let start = storage.count
+        if let bounds = trimmedBounds(text) {
+            storage.append(contentsOf: UnsafeBufferPointer(rebasing: text[bounds]))
+        } else {
+            storage.append(contentsOf: String(decoding: text, as: UTF8.self).trimmingXMLWhitespace().utf8)
+        }
+        return start..<storage.count
+    }
+
+    /// The part of `text` without the XML white space at either end, when trimming bytes is
+    /// certain to give what `trimmingXMLWhitespace()` gives; nil when it must be asked.
+    private static func trimmedBounds(_ text: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         var start = 0
         var end = text.count
         while start < end, isSpace(text[start]) { start += 1 }
         while end > start, isSpace(text[end - 1]) { end -= 1 }
-        guard start < end else { return "" }
+        guard start < end else { return 0..<0 }
         // Only ASCII at both ends is certain to be trimmed the way `trimmingXMLWhitespace()`
         // trims grapheme clusters (a combining mark after a space, a BOM); otherwise ask it.
-        guard text[start] < 0x80, text[end - 1] < 0x80 else {
-            return String(decoding: text, as: UTF8.self).trimmingXMLWhitespace()
-        }
-        let trimmed = UnsafeBufferPointer(rebasing: text[start..<end])
-        return recent.string(trimmed)
+        guard text[start] < 0x80, text[end - 1] < 0x80 else { return nil }
+        return start..<end
     }
 
+    /// Inlined: nearly every run is the element's whole text, which is only noted.
+    @inline(__always)
     private mutating func appendRaw(_ start: Int, _ end: Int) {
         guard start < end else { return }
         if !textIsCopied {
@@ -189,9 +224,8 @@ struct XMLPullParser {
                 rawTextEnd = end
                 return
             }
-            startCopying()
         }
-        copiedText.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        appendPiece(start, end)
     }
 
     private mutating func startCopying() {

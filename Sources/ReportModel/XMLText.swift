@@ -7,14 +7,14 @@ import Foundation
 /// is not copied: the parser reads the caller's bytes. A DTD is refused outright: aggregate
 /// reports never need one, and refusing it rules out external entities and entity-expansion
 /// bombs before any parser sees them.
-enum XMLText {
-    enum Failure: Error, CustomStringConvertible {
+package enum XMLText {
+    package enum Failure: Error, CustomStringConvertible {
         case empty
         case undecodable(encoding: String)
         case unsupportedEncoding(String)
         case doctype
 
-        var description: String {
+        package var description: String {
             switch self {
             case .empty: "the file is empty"
             case .undecodable(let encoding): "the bytes are not valid \(encoding)"
@@ -25,14 +25,14 @@ enum XMLText {
     }
 
     /// What the parser reads.
-    enum Prepared {
+    package enum Prepared {
         /// These bytes of the input, which is UTF-8 (or declared as such).
         case utf8(Range<Int>)
         /// The input converted to UTF-8.
         case converted([UInt8])
     }
 
-    static func prepare(_ raw: UnsafeRawBufferPointer) throws(Failure) -> Prepared {
+    package static func prepare(_ raw: UnsafeRawBufferPointer) throws(Failure) -> Prepared {
         let input = raw.bindMemory(to: UInt8.self)
         var start = 0
         if input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF { start = 3 }

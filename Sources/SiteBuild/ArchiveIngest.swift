@@ -82,23 +82,28 @@ public struct ArchiveIngester: Sendable {
         }
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
-            var files: [IngestedFile] = []
+            var files: [ReadFile] = []
             var prepared: [PreparedFile] = []
             files.reserveCapacity(batch.count)
             prepared.reserveCapacity(batch.count)
             for var entry in try read(batch, root: root, committing: committing?.hashes ?? []) {
-                if case .loaded(let load) = entry.file.outcome {
+                if let stored = entry.stored, let problem = budget.admit(stored.counted, ReportSource(file: entry.file.path)) {
+                    // Left out for the total: the file gave no report, as when it is loaded.
+                    var load = FileLoad(file: entry.file.path)
+                    load.problems.append(problem)
+                    entry = ReadFile(leftOut: entry.file, load)
+                } else if entry.stored == nil, case .loaded(let load) = entry.file.outcome {
                     let admitted = budget.admit(load)
                     entry.file.outcome = .loaded(admitted)
                     // A report left out for the total: the file is prepared again without it.
                     if admitted.reportCount != load.reportCount, entry.prepared != nil { entry.prepared = PreparedFile(entry.file) }
                 }
-                files.append(entry.file)
+                files.append(entry)
                 if let ready = entry.prepared { prepared.append(ready) } else { unrecorded.append(entry.file.path) }
             }
             if let previous = committing { try finish(previous) }
             committing = (BackgroundTask { [prepared] in try store.commit(prepared: prepared) }, batch.count, Set(prepared.map(\.contentHash)))
-            result.count(files)
+            for file in files { result.count(file.file, stored: file.stored) }
         }
         if let last = committing { try finish(last) }
         result.skippedFiles.sort { $0.file < $1.file }
@@ -131,13 +136,30 @@ public struct ArchiveIngester: Sendable {
     /// A file of a batch, and the form in which it is committed; nil for a file that could
     /// not be read, which is not remembered, so the next run tries it again.
     private struct ReadFile: Sendable {
+        /// For a file read straight into its stored form, only its path, stamp, hash and inode
+        /// are used: its one report is in `prepared`, and `stored` says what it counts.
         var file: IngestedFile
         var prepared: PreparedFile?
+        var stored: (records: Int, counted: Int)?
 
         /// Prepared on the core that parsed it, while its reports are still in that core's cache.
         init(_ file: IngestedFile) {
             self.file = file
             prepared = file.contentHash.isEmpty ? nil : PreparedFile(file)
+        }
+
+        init(_ file: ListedFile, hash: String, _ report: StoredAggregate) {
+            self.file = IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: .loaded(FileLoad(file: file.path)))
+            self.file.inode = file.inode
+            prepared = PreparedFile(path: file.path, stamp: file.stamp, contentHash: hash, inode: file.inode, stored: report)
+            stored = (report.recordCount, report.counted)
+        }
+
+        /// A file read straight into its stored form whose report the total left out.
+        init(leftOut file: IngestedFile, _ load: FileLoad) {
+            var loaded = file
+            loaded.outcome = .loaded(load)
+            self.init(loaded)
         }
     }
 
@@ -159,8 +181,20 @@ public struct ArchiveIngester: Sendable {
         let fresh = Set(hashes.filter { !$0.isEmpty }).subtracting(committing)
         let archived = try store.knownContents(fresh).union(committing)
         return ParallelMap.map(Array(batch.indices)) { index in
-            ReadFile(ingest(batch[index], hash: hashes[index], archived: archived, content: contents[index]?.content, root: root))
+            if case .success(let data)? = contents[index]?.content, !archived.contains(hashes[index]),
+               let report = storedForm(data) {
+                return ReadFile(batch[index], hash: hashes[index], report)
+            }
+            return ReadFile(ingest(batch[index], hash: hashes[index], archived: archived, content: contents[index]?.content, root: root))
         }
+    }
+
+    /// A plain XML report read straight into the form the archive stores: what loading the
+    /// file and preparing its report gives, for a fraction of the work. nil for anything
+    /// else (other kinds, refusals), which is loaded as usual.
+    private func storedForm(_ data: Data) -> StoredAggregate? {
+        guard InputKind.detect(data) == .xml else { return nil }
+        return StoredAggregate(xml: data, limits: loader.limits)
     }
 
     private func ingest(
@@ -199,21 +233,26 @@ public struct ArchiveIngester: Sendable {
 }
 
 extension ArchiveIngestResult {
-    /// Counts what the files of one batch gave.
-    mutating func count(_ files: [IngestedFile]) {
-        for file in files {
-            guard case .loaded(let load) = file.outcome else {
-                filesKnown += 1
-                continue
-            }
+    /// Counts what a file gave; `stored` for a file read straight into its stored form,
+    /// whose one report has that many records.
+    mutating func count(_ file: IngestedFile, stored: (records: Int, counted: Int)?) {
+        if let stored {
             filesRead += 1
-            reportsRead += load.reportCount
-            recordsRead += load.reports.reduce(0) { $0 + $1.report.records.count }
-            if load.reportCount == 0 {
-                skippedFiles.append(load)
-            } else if !load.problems.isEmpty {
-                partlySkippedFiles.append(load)
-            }
+            reportsRead += 1
+            recordsRead += stored.records
+            return
+        }
+        guard case .loaded(let load) = file.outcome else {
+            filesKnown += 1
+            return
+        }
+        filesRead += 1
+        reportsRead += load.reportCount
+        recordsRead += load.reports.reduce(0) { $0 + $1.report.records.count }
+        if load.reportCount == 0 {
+            skippedFiles.append(load)
+        } else if !load.problems.isEmpty {
+            partlySkippedFiles.append(load)
         }
     }
 }
