@@ -36,7 +36,7 @@ public struct StepProgress: Sendable {
 public struct ArchiveIngester: Sendable {
     public var loader: ReportLoader
     public var store: any ReportStore
-    public static let defaultBatchSize = 500
+    public static let defaultBatchSize = 2_000
     /// Files per transaction.
     public var batchSize = defaultBatchSize
     /// Looks at every file again, as if the archive remembered no folder and no settled file:
