@@ -148,14 +148,11 @@ private struct StoredAggregateBuilder {
         var domains: [[UInt8]]
     }
 
-    let maxDepth: Int
     /// The document read, which the builder borrows: values are ranges of it where they
     /// are in it as they are, or (past its end) of `copies`.
     private let document: UnsafeBufferPointer<UInt8>
 
-    private var path: [ReportElement] = []
-    private var rootSeen = false
-    private var isRFC9990 = false
+    private var path: AggregateElementPath
     /// The values kept that are not in the document as they are (decoded or trimmed as text).
     private var copies: [UInt8] = []
     private var version: Range<Int>?
@@ -178,36 +175,27 @@ private struct StoredAggregateBuilder {
     private var authResult = AuthResultRanges()
 
     init(maxDepth: Int, document: UnsafeBufferPointer<UInt8>) {
-        self.maxDepth = maxDepth
         self.document = document
-        path.reserveCapacity(8)
+        path = AggregateElementPath(maxDepth: maxDepth)
         records = BinaryWriter(capacity: document.count / 2)
     }
 
     /// false where the parser refuses the document.
     mutating func start(_ parser: XMLPullParser) -> Bool {
-        let name = ReportElement(localName: parser.localName)
-        if !rootSeen {
-            rootSeen = true
-            guard name == .feedback else { return false }
-            isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
-        }
-        path.append(name)
-        guard path.count <= maxDepth else { return false }
-        guard path.count >= 2 else { return true }
-        switch (path[path.count - 2], name) {
-        case (.feedback, .record):
+        guard let started = try? path.start(parser) else { return false }
+        switch started {
+        case .record:
             row = RowRanges()
             reasons.removeAll()
             dkimResults.removeAll()
             spfResults.removeAll()
-        case (.feedback, .reportMetadata):
+        case .reportMetadata:
             sawMetadata = true
-        case (.policyEvaluated, .reason):
+        case .reason:
             reason = ReasonRanges()
-        case (.authResults, .dkim), (.authResults, .spf):
+        case .authResult:
             authResult = AuthResultRanges()
-        default:
+        case .nothing:
             break
         }
         return true
@@ -215,12 +203,6 @@ private struct StoredAggregateBuilder {
 
     /// false where the parser refuses the document.
     mutating func end(_ parser: XMLPullParser) -> Bool {
-        defer { path.removeLast() }
-        let depth = path.count
-        guard depth >= 2 else { return true }
-        let name = path[depth - 1]
-        let parent = path[depth - 2]
-        let inRecord = depth >= 3 && path[1] == .record
         // The element's text, kept only where the parser keeps it.
         func value() -> Range<Int> {
             if let inDocument = parser.trimmedTextInDocument() { return inDocument }
@@ -228,40 +210,37 @@ private struct StoredAggregateBuilder {
             return (copied.lowerBound + document.count)..<(copied.upperBound + document.count)
         }
 
-        switch (parent, name) {
-        case (.feedback, .version):
+        switch path.end() {
+        case .version:
             version = value()
-        case (.reportMetadata, .error):
+        case .metadataError:
             let text = value()
             metadataErrors.append(text)
-        case (.reportMetadata, _) where depth == 3,
-             (.dateRange, _) where depth == 4 && path[1] == .reportMetadata:
+        case .metadataField(let name):
             let text = value()
             metadata.set(name, text)
-        case (.policyPublished, _) where depth == 3:
+        case .policyField(let name):
             let text = value()
             policy.set(name, text)
-        case (.row, _) where inRecord, (.policyEvaluated, _) where inRecord && name != .reason,
-             (.identifiers, _) where inRecord:
+        case .rowField(let name):
             let text = value()
             row.set(name, text)
-        case (.reason, .type):
+        case .reasonType:
             reason.type = value()
-        case (.reason, .comment):
+        case .reasonComment:
             reason.comment = value()
-        case (.policyEvaluated, .reason) where inRecord:
+        case .reason:
             addReason()
-        case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
-             (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
+        case .authResultField(let name):
             let text = value()
             authResult.set(name, text)
-        case (.authResults, .dkim) where inRecord:
+        case .dkimResult:
             addDKIMResult()
-        case (.authResults, .spf) where inRecord:
+        case .spfResult:
             addSPFResult()
-        case (.feedback, .record):
+        case .record:
             return addRecord()
-        default:
+        case .nothing:
             break
         }
         return true
@@ -338,9 +317,9 @@ private struct StoredAggregateBuilder {
     }
 
     func finish() -> StoredAggregate? {
-        guard rootSeen, sawMetadata else { return nil }
+        guard path.rootSeen, sawMetadata else { return nil }
         let parts = Parts(
-            isRFC9990: isRFC9990, version: version, metadata: metadata, errors: metadataErrors, policy: policy,
+            isRFC9990: path.isRFC9990, version: version, metadata: metadata, errors: metadataErrors, policy: policy,
             recordCount: recordCount, counted: counted, domains: domains.values)
         return copies.withUnsafeBufferPointer { copies in
             StoredAggregate.make(parts, text: KeptText(document: document, copies: copies), records: records)

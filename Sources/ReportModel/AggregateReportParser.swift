@@ -235,11 +235,7 @@ package enum ReportElement: UInt8 {
 /// Collects a report from parser events. Elements are matched by local name so both the
 /// RFC 7489 (no namespace) and RFC 9990 forms are read by the same code.
 private struct AggregateReportBuilder {
-    let maxDepth: Int
-
-    private var path: [ReportElement] = []
-    private var rootSeen = false
-    private var isRFC9990 = false
+    private var path: AggregateElementPath
     private var version: String?
 
     private var metadata = MetadataFields()
@@ -264,94 +260,81 @@ private struct AggregateReportBuilder {
     private var overrideTypes = VocabularyMemo<OverrideType>()
 
     init(maxDepth: Int) {
-        self.maxDepth = maxDepth
-        path.reserveCapacity(8)
+        path = AggregateElementPath(maxDepth: maxDepth)
     }
 
     mutating func start(_ parser: XMLPullParser) throws(ReportParseError) {
-        let name = ReportElement(localName: parser.localName)
-        if !rootSeen {
-            rootSeen = true
-            guard name == .feedback else {
-                let shown = String(decoding: parser.localName, as: UTF8.self)
-                throw ReportParseError("the root element is <\(shown)>, not <feedback>: not a DMARC aggregate report")
+        let started: AggregateElementPath.Start
+        do throws(AggregateElementPath.Refusal) {
+            started = try path.start(parser)
+        } catch {
+            switch error {
+            case .notFeedback(let name):
+                throw ReportParseError("the root element is <\(String(decoding: name, as: UTF8.self))>, not <feedback>: not a DMARC aggregate report")
+            case .tooDeep:
+                throw ReportParseError("elements nest deeper than \(path.maxDepth) levels")
             }
-            isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
         }
-        path.append(name)
-        guard path.count <= maxDepth else {
-            throw ReportParseError("elements nest deeper than \(maxDepth) levels")
-        }
-        guard path.count >= 2 else { return }
-        switch (path[path.count - 2], name) {
-        case (.feedback, .record):
+        switch started {
+        case .record:
             row = RowFields()
             reasons = []
             dkimResults = []
             spfResults = []
-        case (.feedback, .reportMetadata):
+        case .reportMetadata:
             sawMetadata = true
-        case (.policyEvaluated, .reason):
+        case .reason:
             reason = ReasonFields()
-        case (.authResults, .dkim), (.authResults, .spf):
+        case .authResult:
             authResult = AuthResultFields()
-        default:
+        case .nothing:
             break
         }
     }
 
     mutating func end(_ parser: XMLPullParser) throws(ReportParseError) {
-        defer { path.removeLast() }
-        let depth = path.count
-        guard depth >= 2 else { return }
-        let name = path[depth - 1]
-        let parent = path[depth - 2]
-        let inRecord = depth >= 3 && path[1] == .record
         // The element's text, made only where it is kept.
         func value() -> String { parser.trimmedText(reusing: &recentStrings) }
 
-        switch (parent, name) {
-        case (.feedback, .version):
+        switch path.end() {
+        case .version:
             version = value()
-        case (.reportMetadata, .error):
+        case .metadataError:
             let text = value()
             metadataErrors.append(text)
-        case (.reportMetadata, _) where depth == 3,
-             (.dateRange, _) where depth == 4 && path[1] == .reportMetadata:
+        case .metadataField(let name):
             let text = value()
             metadata.set(name, text)
-        case (.policyPublished, _) where depth == 3:
+        case .policyField(let name):
             let text = value()
             policy.set(name, text)
-        case (.row, _) where inRecord, (.policyEvaluated, _) where inRecord && name != .reason,
-             (.identifiers, _) where inRecord:
+        case .rowField(let name):
             let text = value()
             row.set(name, text)
-        case (.reason, .type):
+        case .reasonType:
             reason.type = value()
-        case (.reason, .comment):
+        case .reasonComment:
             reason.comment = value()
-        case (.policyEvaluated, .reason) where inRecord:
+        case .reason:
             reasons.append(OverrideReason(
                 type: overrideTypes.value(reason.type ?? ""),
                 comment: reason.comment.flatMap { $0.isEmpty ? nil : $0 }))
-        case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
-             (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
+        case .authResultField(let name):
             let text = value()
             authResult.set(name, text)
-        case (.authResults, .dkim) where inRecord:
+        case .dkimResult:
             dkimResults.append(DKIMAuthResult(
                 domain: authResult.domain ?? "", selector: authResult.selector.nonEmpty,
                 result: dkimResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
-        case (.authResults, .spf) where inRecord:
+        case .spfResult:
             spfResults.append(SPFAuthResult(
                 domain: authResult.domain ?? "", scope: authResult.scope.nonEmpty,
                 result: spfResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
-        case (.feedback, .record):
+        case .record:
             records.append(try makeRecord(number: records.count + 1))
-        default:
+        case .nothing:
             break
         }
     }
@@ -380,7 +363,7 @@ private struct AggregateReportBuilder {
     }
 
     func finish() throws(ReportParseError) -> AggregateReport {
-        guard rootSeen else { throw ReportParseError("no XML element found") }
+        guard path.rootSeen else { throw ReportParseError("no XML element found") }
         guard sawMetadata else { throw ReportParseError("<report_metadata> is missing: the report has no reporter, id or date range") }
         guard let reportID = metadata.reportID, !reportID.isEmpty else {
             throw ReportParseError("<report_metadata> has no <report_id>")
@@ -389,7 +372,7 @@ private struct AggregateReportBuilder {
         let end = try timestamp(metadata.end, "end")
         guard !records.isEmpty else { throw ReportParseError("the report holds no <record>") }
         return AggregateReport(
-            schema: isRFC9990 ? .rfc9990 : .rfc7489,
+            schema: path.isRFC9990 ? .rfc9990 : .rfc7489,
             version: version.nonEmpty,
             metadata: ReportMetadata(
                 orgName: metadata.orgName ?? "",
