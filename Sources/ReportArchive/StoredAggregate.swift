@@ -148,11 +148,14 @@ private struct StoredAggregateBuilder {
         var domains: [[UInt8]]
     }
 
+    let maxDepth: Int
     /// The document read, which the builder borrows: values are ranges of it where they
     /// are in it as they are, or (past its end) of `copies`.
     private let document: UnsafeBufferPointer<UInt8>
 
-    private var path: AggregateElementPath
+    private var path: [ReportElement] = []
+    private var rootSeen = false
+    private var isRFC9990 = false
     /// The values kept that are not in the document as they are (decoded or trimmed as text).
     private var copies: [UInt8] = []
     private var version: Range<Int>?
@@ -175,27 +178,36 @@ private struct StoredAggregateBuilder {
     private var authResult = AuthResultRanges()
 
     init(maxDepth: Int, document: UnsafeBufferPointer<UInt8>) {
+        self.maxDepth = maxDepth
         self.document = document
-        path = AggregateElementPath(maxDepth: maxDepth)
+        path.reserveCapacity(8)
         records = BinaryWriter(capacity: document.count / 2)
     }
 
     /// false where the parser refuses the document.
     mutating func start(_ parser: XMLPullParser) -> Bool {
-        guard let started = try? path.start(parser) else { return false }
-        switch started {
-        case .record:
+        let name = ReportElement(localName: parser.localName)
+        if !rootSeen {
+            rootSeen = true
+            guard name == .feedback else { return false }
+            isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
+        }
+        path.append(name)
+        guard path.count <= maxDepth else { return false }
+        guard path.count >= 2 else { return true }
+        switch (path[path.count - 2], name) {
+        case (.feedback, .record):
             row = RowRanges()
             reasons.removeAll()
             dkimResults.removeAll()
             spfResults.removeAll()
-        case .reportMetadata:
+        case (.feedback, .reportMetadata):
             sawMetadata = true
-        case .reason:
+        case (.policyEvaluated, .reason):
             reason = ReasonRanges()
-        case .authResult:
+        case (.authResults, .dkim), (.authResults, .spf):
             authResult = AuthResultRanges()
-        case .nothing:
+        default:
             break
         }
         return true
@@ -203,6 +215,12 @@ private struct StoredAggregateBuilder {
 
     /// false where the parser refuses the document.
     mutating func end(_ parser: XMLPullParser) -> Bool {
+        defer { path.removeLast() }
+        let depth = path.count
+        guard depth >= 2 else { return true }
+        let name = path[depth - 1]
+        let parent = path[depth - 2]
+        let inRecord = depth >= 3 && path[1] == .record
         // The element's text, kept only where the parser keeps it.
         func value() -> Range<Int> {
             if let inDocument = parser.trimmedTextInDocument() { return inDocument }
@@ -210,37 +228,40 @@ private struct StoredAggregateBuilder {
             return (copied.lowerBound + document.count)..<(copied.upperBound + document.count)
         }
 
-        switch path.end() {
-        case .version:
+        switch (parent, name) {
+        case (.feedback, .version):
             version = value()
-        case .metadataError:
+        case (.reportMetadata, .error):
             let text = value()
             metadataErrors.append(text)
-        case .metadataField(let name):
+        case (.reportMetadata, _) where depth == 3,
+             (.dateRange, _) where depth == 4 && path[1] == .reportMetadata:
             let text = value()
             metadata.set(name, text)
-        case .policyField(let name):
+        case (.policyPublished, _) where depth == 3:
             let text = value()
             policy.set(name, text)
-        case .rowField(let name):
+        case (.row, _) where inRecord, (.policyEvaluated, _) where inRecord && name != .reason,
+             (.identifiers, _) where inRecord:
             let text = value()
             row.set(name, text)
-        case .reasonType:
+        case (.reason, .type):
             reason.type = value()
-        case .reasonComment:
+        case (.reason, .comment):
             reason.comment = value()
-        case .reason:
+        case (.policyEvaluated, .reason) where inRecord:
             addReason()
-        case .authResultField(let name):
+        case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
+             (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
             let text = value()
             authResult.set(name, text)
-        case .dkimResult:
+        case (.authResults, .dkim) where inRecord:
             addDKIMResult()
-        case .spfResult:
+        case (.authResults, .spf) where inRecord:
             addSPFResult()
-        case .record:
+        case (.feedback, .record):
             return addRecord()
-        case .nothing:
+        default:
             break
         }
         return true
@@ -317,9 +338,9 @@ private struct StoredAggregateBuilder {
     }
 
     func finish() -> StoredAggregate? {
-        guard path.rootSeen, sawMetadata else { return nil }
+        guard rootSeen, sawMetadata else { return nil }
         let parts = Parts(
-            isRFC9990: path.isRFC9990, version: version, metadata: metadata, errors: metadataErrors, policy: policy,
+            isRFC9990: isRFC9990, version: version, metadata: metadata, errors: metadataErrors, policy: policy,
             recordCount: recordCount, counted: counted, domains: domains.values)
         return copies.withUnsafeBufferPointer { copies in
             StoredAggregate.make(parts, text: KeptText(document: document, copies: copies), records: records)

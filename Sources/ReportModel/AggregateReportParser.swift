@@ -235,7 +235,11 @@ package enum ReportElement: UInt8 {
 /// Collects a report from parser events. Elements are matched by local name so both the
 /// RFC 7489 (no namespace) and RFC 9990 forms are read by the same code.
 private struct AggregateReportBuilder {
-    private var path: AggregateElementPath
+    let maxDepth: Int
+
+    private var path: [ReportElement] = []
+    private var rootSeen = false
+    private var isRFC9990 = false
     private var version: String?
 
     private var metadata = MetadataFields()
@@ -260,81 +264,94 @@ private struct AggregateReportBuilder {
     private var overrideTypes = VocabularyMemo<OverrideType>()
 
     init(maxDepth: Int) {
-        path = AggregateElementPath(maxDepth: maxDepth)
+        self.maxDepth = maxDepth
+        path.reserveCapacity(8)
     }
 
     mutating func start(_ parser: XMLPullParser) throws(ReportParseError) {
-        let started: AggregateElementPath.Start
-        do throws(AggregateElementPath.Refusal) {
-            started = try path.start(parser)
-        } catch {
-            switch error {
-            case .notFeedback(let name):
-                throw ReportParseError("the root element is <\(String(decoding: name, as: UTF8.self))>, not <feedback>: not a DMARC aggregate report")
-            case .tooDeep:
-                throw ReportParseError("elements nest deeper than \(path.maxDepth) levels")
+        let name = ReportElement(localName: parser.localName)
+        if !rootSeen {
+            rootSeen = true
+            guard name == .feedback else {
+                let shown = String(decoding: parser.localName, as: UTF8.self)
+                throw ReportParseError("the root element is <\(shown)>, not <feedback>: not a DMARC aggregate report")
             }
+            isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
         }
-        switch started {
-        case .record:
+        path.append(name)
+        guard path.count <= maxDepth else {
+            throw ReportParseError("elements nest deeper than \(maxDepth) levels")
+        }
+        guard path.count >= 2 else { return }
+        switch (path[path.count - 2], name) {
+        case (.feedback, .record):
             row = RowFields()
             reasons = []
             dkimResults = []
             spfResults = []
-        case .reportMetadata:
+        case (.feedback, .reportMetadata):
             sawMetadata = true
-        case .reason:
+        case (.policyEvaluated, .reason):
             reason = ReasonFields()
-        case .authResult:
+        case (.authResults, .dkim), (.authResults, .spf):
             authResult = AuthResultFields()
-        case .nothing:
+        default:
             break
         }
     }
 
     mutating func end(_ parser: XMLPullParser) throws(ReportParseError) {
+        defer { path.removeLast() }
+        let depth = path.count
+        guard depth >= 2 else { return }
+        let name = path[depth - 1]
+        let parent = path[depth - 2]
+        let inRecord = depth >= 3 && path[1] == .record
         // The element's text, made only where it is kept.
         func value() -> String { parser.trimmedText(reusing: &recentStrings) }
 
-        switch path.end() {
-        case .version:
+        switch (parent, name) {
+        case (.feedback, .version):
             version = value()
-        case .metadataError:
+        case (.reportMetadata, .error):
             let text = value()
             metadataErrors.append(text)
-        case .metadataField(let name):
+        case (.reportMetadata, _) where depth == 3,
+             (.dateRange, _) where depth == 4 && path[1] == .reportMetadata:
             let text = value()
             metadata.set(name, text)
-        case .policyField(let name):
+        case (.policyPublished, _) where depth == 3:
             let text = value()
             policy.set(name, text)
-        case .rowField(let name):
+        case (.row, _) where inRecord, (.policyEvaluated, _) where inRecord && name != .reason,
+             (.identifiers, _) where inRecord:
             let text = value()
             row.set(name, text)
-        case .reasonType:
+        case (.reason, .type):
             reason.type = value()
-        case .reasonComment:
+        case (.reason, .comment):
             reason.comment = value()
-        case .reason:
+        case (.policyEvaluated, .reason) where inRecord:
             reasons.append(OverrideReason(
                 type: overrideTypes.value(reason.type ?? ""),
                 comment: reason.comment.flatMap { $0.isEmpty ? nil : $0 }))
-        case .authResultField(let name):
+        case (.dkim, _) where depth >= 4 && path[depth - 3] == .authResults,
+             (.spf, _) where depth >= 4 && path[depth - 3] == .authResults:
             let text = value()
             authResult.set(name, text)
-        case .dkimResult:
+        case (.authResults, .dkim) where inRecord:
             dkimResults.append(DKIMAuthResult(
                 domain: authResult.domain ?? "", selector: authResult.selector.nonEmpty,
                 result: dkimResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
-        case .spfResult:
+        case (.authResults, .spf) where inRecord:
             spfResults.append(SPFAuthResult(
                 domain: authResult.domain ?? "", scope: authResult.scope.nonEmpty,
                 result: spfResultWords.value(authResult.result ?? ""),
                 humanResult: authResult.humanResult.nonEmpty))
-        case .record:
+        case (.feedback, .record):
             records.append(try makeRecord(number: records.count + 1))
-        case .nothing:
+        default:
             break
         }
     }
@@ -363,7 +380,7 @@ private struct AggregateReportBuilder {
     }
 
     func finish() throws(ReportParseError) -> AggregateReport {
-        guard path.rootSeen else { throw ReportParseError("no XML element found") }
+        guard rootSeen else { throw ReportParseError("no XML element found") }
         guard sawMetadata else { throw ReportParseError("<report_metadata> is missing: the report has no reporter, id or date range") }
         guard let reportID = metadata.reportID, !reportID.isEmpty else {
             throw ReportParseError("<report_metadata> has no <report_id>")
@@ -372,7 +389,7 @@ private struct AggregateReportBuilder {
         let end = try timestamp(metadata.end, "end")
         guard !records.isEmpty else { throw ReportParseError("the report holds no <record>") }
         return AggregateReport(
-            schema: path.isRFC9990 ? .rfc9990 : .rfc7489,
+            schema: isRFC9990 ? .rfc9990 : .rfc7489,
             version: version.nonEmpty,
             metadata: ReportMetadata(
                 orgName: metadata.orgName ?? "",
