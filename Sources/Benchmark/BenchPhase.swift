@@ -95,7 +95,8 @@ public struct BenchPhase: Sendable {
                      note: "\(BenchFormat.integer(clients)) clients\(BenchClock.cpuNote(cpu))"
                          + (clients == 1_000 ? "" : ", ≈ \(BenchFormat.seconds(perThousand)) for 1,000") + failureNote(report)),
             BenchRow(measurement: "full build pages", value: BenchFormat.rate(Double(report.pages), seconds, unit: "pages/s"),
-                     note: "\(BenchFormat.integer(report.pages)) pages, \(BenchFormat.integer(report.filesWritten)) files"),
+                     note: "\(BenchFormat.integer(report.pages)) pages, \(BenchFormat.integer(report.filesWritten)) files"
+                         + (report.filesKept > 0 ? " (\(BenchFormat.integer(report.filesKept)) unchanged from the last build and kept)" : "")),
         ]
     }
 

@@ -119,6 +119,9 @@ public struct BuildReport: Sendable {
     public var pages = 0
     /// Files written into the sites this build replaced (carried-over files included).
     public var filesWritten = 0
+    /// Of those, files rendered with the bytes the current version already had: linked into
+    /// the new version rather than written again.
+    public var filesKept = 0
     /// Sites (reseller roots, the portfolio) swapped in whole; sites of which only the client
     /// folders rendered again were swapped in, and how many folders; sites left in place
     /// because their new version equals the current one.
@@ -261,6 +264,7 @@ public struct SiteBuilder: Sendable {
         do {
             let written = try writer.commit()
             report.filesWritten = written.filesWritten
+            report.filesKept = written.filesKept
             report.sitesReplaced = written.sitesReplaced
             report.sitesUpdated = written.sitesUpdated
             report.clientFoldersReplaced = written.clientFoldersReplaced

@@ -39,15 +39,24 @@ final class SiteWriter: @unchecked Sendable {
     /// Writes files at paths relative to the output root. Safe to call from several threads
     /// for different paths.
     func write(_ files: [String: Data]) throws {
+        var kept: [String] = []
         for (path, data) in files.sorted(by: { $0.key < $1.key }) {
             let url = staging.appendingPathComponent(path)
             try makeFolder(url.deletingLastPathComponent())
-            try SiteFile.save(data, to: url.path)
+            if SiteFile.linkIfUnchanged(destination.appendingPathComponent(path).path, holding: data, to: url.path) {
+                kept.append(path)
+            } else {
+                try SiteFile.save(data, to: url.path)
+            }
         }
         lock.withLock {
             for path in files.keys {
                 let (site, inner) = Self.split(path)
                 plans[site, default: SitePlan()].written.insert(inner)
+            }
+            for path in kept {
+                let (site, inner) = Self.split(path)
+                plans[site, default: SitePlan()].kept.insert(inner)
             }
         }
     }
@@ -106,12 +115,14 @@ final class SiteWriter: @unchecked Sendable {
                 for folder in plan.clients.sorted() {
                     try FolderSwap.replace(current.appendingPathComponent(folder), with: staged.appendingPathComponent(folder))
                     result.filesWritten += plan.written.filter { $0.hasPrefix(folder + "/") }.count
+                    result.filesKept += plan.kept.filter { $0.hasPrefix(folder + "/") }.count
                 }
                 result.sitesUpdated += 1
                 result.clientFoldersReplaced += plan.clients.count
             case .whole:
                 try FolderSwap.replace(current, with: staged)
                 result.filesWritten += plan.written.count
+                result.filesKept += plan.kept.count
                 result.sitesReplaced += 1
             }
         }
@@ -196,11 +207,13 @@ final class SiteWriter: @unchecked Sendable {
     }
 }
 
-/// What the build puts in one site, as paths relative to the site: the files it wrote, the
-/// client folders it rendered (their files are among those written) and the client folders it
-/// carries over from the current version.
+/// What the build puts in one site, as paths relative to the site: the files it wrote (those
+/// `kept` among them were linked from the current version, whose bytes they have), the client
+/// folders it rendered (their files are among those written) and the client folders it carries
+/// over from the current version.
 struct SitePlan: Sendable {
     var written: Set<String> = []
+    var kept: Set<String> = []
     var clients: Set<String> = []
     var carried: Set<String> = []
 }
@@ -209,6 +222,9 @@ struct SitePlan: Sendable {
 struct SiteWriteResult: Sendable {
     /// Files written or carried into what was replaced.
     var filesWritten = 0
+    /// Of those, files rendered with the bytes the current version already had, linked into
+    /// the new version instead of being written again.
+    var filesKept = 0
     /// Sites swapped in whole.
     var sitesReplaced = 0
     /// Sites of which only client folders were swapped in, and how many folders.
@@ -252,6 +268,11 @@ struct SiteComparison {
     private func sameBytes(_ path: String) -> Bool {
         let old = path.isEmpty ? current : current.appendingPathComponent(path)
         let new = path.isEmpty ? staged : staged.appendingPathComponent(path)
+        var oldInfo = stat(), newInfo = stat()
+        if lstat(old.path, &oldInfo) == 0, lstat(new.path, &newInfo) == 0,
+           oldInfo.st_dev == newInfo.st_dev, oldInfo.st_ino == newInfo.st_ino {
+            return true
+        }
         guard let oldBytes = FileManager.default.contents(atPath: old.path),
               let newBytes = FileManager.default.contents(atPath: new.path)
         else { return false }
@@ -380,6 +401,41 @@ enum SiteFile {
         if failure == nil { _ = sitegen_start_writeback(descriptor) }
         let closed = close(descriptor) == 0 ? nil : errno
         if let code = failure ?? closed { throw SiteFileError(path: path, step: "write the file", code: code) }
+    }
+}
+
+extension SiteFile {
+    /// Links the current version's file at `current` to `path` when it holds exactly `data`,
+    /// and says whether it did. An unchanged file then keeps its blocks and modification time
+    /// (rsync and web caches see it unchanged), and removing the replaced version frees
+    /// nothing: on a file system mounted with `discard`, freeing the blocks of a site's large
+    /// downloads made that removal wait seconds for the disk.
+    static func linkIfUnchanged(_ current: String, holding data: Data, to path: String) -> Bool {
+        let descriptor = open(current, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == data.count,
+              holds(descriptor, data)
+        else { return false }
+        return link(current, path) == 0
+    }
+
+    /// Whether the rest of the open file is exactly `data`.
+    private static func holds(_ descriptor: Int32, _ data: Data) -> Bool {
+        let chunk = 1 << 16
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        let matched = data.withUnsafeBytes { expected -> Bool in
+            var offset = 0
+            while offset < expected.count, let base = expected.baseAddress {
+                let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, min(chunk, expected.count - offset)) }
+                if got < 0, errno == EINTR { continue }
+                guard got > 0, buffer.withUnsafeBytes({ $0.baseAddress.map { memcmp($0, base + offset, got) == 0 } ?? false }) else { return false }
+                offset += got
+            }
+            return true
+        }
+        return matched && buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 1) } == 0
     }
 }
 

@@ -97,7 +97,8 @@ struct RunSummary {
         summary.row("pages", "\(report.pages)\(report.output.map { " in \($0.path)" } ?? "")")
         let folders = report.clientFoldersReplaced == 1 ? "1 client folder" : "\(report.clientFoldersReplaced) client folders"
         summary.row("sites", "\(report.sitesReplaced) replaced, \(report.sitesUpdated) with \(folders) replaced, "
-            + "\(report.sitesUnchanged) unchanged (\(report.filesWritten) files written)")
+            + "\(report.sitesUnchanged) unchanged (\(report.filesWritten) files written"
+            + (report.filesKept > 0 ? ", \(report.filesKept) of them unchanged and kept" : "") + ")")
         if !report.failures.isEmpty {
             summary.row("failures", "\(report.failures.count)")
             for failure in report.failures { summary.detail("\(failure)") }

@@ -62,6 +62,29 @@ struct ArchiveBuildTests {
         #expect(workspace.text("public/acme-it/fabrikam/2025-12/summary.json")?.contains("\"messages\" : 1267") == true)
     }
 
+    @Test func aFullBuildLinksTheFilesWhoseBytesDidNotChangeAndWritesTheOthers() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        let first = try workspace.build()
+        #expect(first.filesKept == 0, "nothing to keep in a new output folder")
+        let kept = "public/acme-it/contoso/2025-12/records.csv"
+        let changed = "public/acme-it/fabrikam/2025-12/records.csv"
+        let before = try [kept, changed].map { try Self.inode(workspace, $0) }
+        let f = ReportFactory.self
+        let late = f.report(org: "Mail.Ru", id: "m-1", begin: f.december2025 + 86_400 * 20, domain: "fabrikam.example",
+                            records: [f.record(ip: "192.0.2.99", count: 33, from: "fabrikam.example", dkim: .fail, spf: .fail)])
+        try workspace.write(f.xml(late), to: "reports/late/mailru.xml")
+
+        let second = try workspace.build()
+        #expect(second.clientsReused == 0, "without an archive every client is rendered")
+        #expect(second.filesKept > 0 && second.filesKept < second.filesWritten)
+        #expect(try Self.inode(workspace, kept) == before[0], "contoso's records are linked from the current version")
+        #expect(try Self.inode(workspace, changed) != before[1], "fabrikam's records are written anew")
+        #expect(workspace.text(changed)?.contains("192.0.2.99") == true)
+        _ = try workspace.build(out: "public-fresh")
+        #expect(Self.tree(workspace, "public") == Self.tree(workspace, "public-fresh"))
+    }
+
     @Test func aResellerLeftOutOfTheConfigAndStrayEntriesLeaveTheOutput() throws {
         let workspace = try Self.workspace()
         defer { workspace.remove() }
