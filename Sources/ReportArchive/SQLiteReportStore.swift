@@ -15,7 +15,12 @@ public final class SQLiteReportStore: ReportStore {
     private let checkpointer: WALCheckpointer?
 
     /// Opens (creating when needed) the archive file and brings its schema up to date.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, logCopies: .standard)
+    }
+
+    /// `logCopies`: when the write-ahead log is copied into the file (tests copy sooner).
+    package init(path: String, logCopies: WALCheckpointer.Limits) throws {
         var configuration = Configuration()
         // Another process (a second sitegen, an ingest worker) may hold the write lock briefly.
         configuration.busyMode = .timeout(30)
@@ -31,13 +36,18 @@ public final class SQLiteReportStore: ReportStore {
         // 2 MB, far less than an archive of a year's reports needs). The log is copied into the
         // file every 128 MB rather than every 16 MB (each copy waits for the disk twice: the log,
         // then the file), and on a connection of its own, so the writer does not wait for it.
-        let checkpointer = WALCheckpointer(path: path)
+        let checkpointer = WALCheckpointer(path: path, limits: logCopies)
         try database.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA cache_size = -16384")
             checkpointer.install(on: db)
         }
         self.database = database
         self.checkpointer = checkpointer
+    }
+
+    /// Returns once no copy of the log into the file is under way.
+    package func waitForLogCopy() {
+        checkpointer?.waitForCopy()
     }
 
     deinit {

@@ -9,15 +9,28 @@ import GRDBSQLite
 ///
 /// The copy is SQLite's own checkpoint, safe against a crash or kill at any point: the log is
 /// synced before a page is copied and the file after, and a commit stays in the log until then.
-/// The writer still copies itself when the log passes `writerFrames` (the background copy
+/// The writer still copies itself when the log passes a larger limit (the background copy
 /// cannot keep up, or fails), so the log stays bounded.
-final class WALCheckpointer: @unchecked Sendable {
-    /// Frames (pages of 16 KB) in the log from which a background copy starts.
-    static let backgroundFrames: Int32 = 8_192
-    /// Frames from which the writer copies on its own thread, as SQLite's automatic checkpoint.
-    static let writerFrames: Int32 = 32_768
+package final class WALCheckpointer: @unchecked Sendable {
+    /// When the log is copied, in frames (pages of 16 KB).
+    package struct Limits: Sendable {
+        /// A background copy starts.
+        package var background: Int32
+        /// The writer copies on its own thread, as SQLite's automatic checkpoint does.
+        package var writer: Int32
+
+        package init(background: Int32, writer: Int32) {
+            self.background = background
+            self.writer = writer
+        }
+
+        /// 128 MB in the background (each copy waits for the disk twice, so fewer, larger
+        /// ones), 512 MB on the writer's thread.
+        package static let standard = Limits(background: 8_192, writer: 32_768)
+    }
 
     private let path: String
+    private let limits: Limits
     private let queue = DispatchQueue(label: "sitegen.archive.checkpoint")
     private let lock = NSLock()
     /// Guarded by `lock`.
@@ -25,8 +38,9 @@ final class WALCheckpointer: @unchecked Sendable {
     /// Opened for the first copy; used on `queue` only.
     private var connection: DatabaseQueue?
 
-    init(path: String) {
+    init(path: String, limits: Limits) {
         self.path = path
+        self.limits = limits
     }
 
     /// Takes over the automatic checkpoint of the writer's connection (SQLite's
@@ -49,13 +63,17 @@ final class WALCheckpointer: @unchecked Sendable {
     private static let committed: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = {
         context, connection, database, frames in
         guard let context else { return SQLITE_OK }
-        if frames >= writerFrames {
+        Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(connection, database, frames: frames)
+        return SQLITE_OK
+    }
+
+    private func committed(_ connection: OpaquePointer?, _ database: UnsafePointer<CChar>?, frames: Int32) {
+        if frames >= limits.writer {
             // What SQLite's automatic checkpoint does (busy, it gives up at once).
             sqlite3_wal_checkpoint(connection, database)
-        } else if frames >= backgroundFrames {
-            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().startCopy()
+        } else if frames >= limits.background {
+            startCopy()
         }
-        return SQLITE_OK
     }
 
     private func startCopy() {
@@ -78,7 +96,7 @@ final class WALCheckpointer: @unchecked Sendable {
             try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
         } catch {
             // Nothing is lost: the log keeps every commit, and the writer copies it once it
-            // passes `writerFrames`.
+            // passes its limit.
         }
     }
 
