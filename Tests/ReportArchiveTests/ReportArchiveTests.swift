@@ -82,6 +82,32 @@ struct SQLiteReportStoreTests {
         return IngestedFile(path: path, stamp: FileStamp(size: 100, modified: modified), contentHash: "hash-\(path)-\(modified)", outcome: .loaded(load))
     }
 
+    /// In write-ahead logging only a copy of the log (a checkpoint) writes the archive file, so
+    /// its size tells whether one ran. The background copy starts after a commit and the writer
+    /// does not wait for it; past its own limit the writer copies before its commit returns.
+    @Test(arguments: [true, false])
+    func theLogIsCopiedIntoTheArchiveFileInTheBackgroundOrPastItsLimitByTheWriter(background: Bool) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-log-copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("archive.sqlite").path
+        func fileSize() throws -> Int { try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0 }
+        let limits = background
+            ? WALCheckpointer.Limits(background: 4, writer: .max) : WALCheckpointer.Limits(background: .max, writer: 4)
+        let store = try SQLiteReportStore(path: path, logCopies: limits)
+        let before = try fileSize()
+        for index in 0..<5 {
+            _ = try store.commit([Self.file("r\(index).xml", [Self.report(id: "\(index)", headerFrom: ["contoso.example"])])])
+        }
+        if background { store.waitForLogCopy() }
+        #expect(try fileSize() > before, "the log was copied into the file while the store is open")
+        #expect(try store.counts().reports == 5)
+
+        // Another connection reads what was committed.
+        let reader = try SQLiteReportStore(readingPath: path)
+        #expect(try reader.counts().reports == 5)
+    }
+
     @Test func theArchiveTotalGrowsWithEachReportAddedOnce() throws {
         let store = try SQLiteReportStore()
         let first = Self.report(id: "1", headerFrom: ["contoso.example"])
