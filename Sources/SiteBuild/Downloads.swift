@@ -322,11 +322,16 @@ enum RecordsCSV {
     }
 
     /// Rows are read in place: copying a record out of the array retained each of its strings.
+    /// The cells of a report (its domain, reporter and report id) are put together once for
+    /// all its rows.
     private static func appendRows(_ records: UnsafeBufferPointer<AggregatedRecord>, to bytes: inout OutputBytes) {
         guard let first = records.baseAddress else { return }
         var row = RowWriter()
-        for index in rowOrder(records) {
-            row.append(first + index, to: &bytes)
+        for group in rowGroups(records) {
+            row.start(group.key)
+            for index in group.members {
+                row.append(first + index, to: &bytes)
+            }
         }
     }
 
@@ -337,18 +342,28 @@ enum RecordsCSV {
         private var spfCells = ListCells()
         private var overrideCells = ListCells()
         private var dates = LastDateRange()
-        /// The `reporter,report_id` cells of the last report written: rows come report by report.
-        private var report: (identity: ReportIdentity, cells: [UInt8])?
+        /// The `domain` cell and the `reporter,report_id` cells of the report whose rows come next.
+        private var domainCell: [UInt8] = []
+        private var reportCells: [UInt8] = []
+
+        mutating func start(_ report: ReportKey) {
+            domainCell.removeAll(keepingCapacity: true)
+            RecordsCSV.appendField(report.domain, to: &domainCell)
+            reportCells.removeAll(keepingCapacity: true)
+            RecordsCSV.appendField(report.report.orgName, to: &reportCells)
+            reportCells.append(UInt8(ascii: ","))
+            RecordsCSV.appendField(report.report.reportID, to: &reportCells)
+        }
 
         mutating func append(_ item: UnsafePointer<AggregatedRecord>, to bytes: inout OutputBytes) {
             bytes.reserve(2)
             bytes.appendReserved(0x0D)
             bytes.appendReserved(0x0A)
-            RecordsCSV.appendField(item.pointee.domain, to: &bytes)
+            bytes.append(domainCell)
             bytes.append(comma)
             RecordsCSV.appendField(item.pointee.record.headerFrom, to: &bytes)
             bytes.append(comma)
-            appendReport(item.pointee.report, to: &bytes)
+            bytes.append(reportCells)
             bytes.append(comma)
             dates.append(item.pointee.dateRange, to: &bytes)
             bytes.append(comma)
@@ -410,19 +425,6 @@ enum RecordsCSV {
 
         private var comma: UInt8 { UInt8(ascii: ",") }
 
-        private mutating func appendReport(_ identity: ReportIdentity, to bytes: inout OutputBytes) {
-            if let report, report.identity == identity {
-                bytes.append(report.cells)
-                return
-            }
-            var cells: [UInt8] = []
-            RecordsCSV.appendField(identity.orgName, to: &cells)
-            cells.append(UInt8(ascii: ","))
-            RecordsCSV.appendField(identity.reportID, to: &cells)
-            bytes.append(cells)
-            report = (identity, cells)
-        }
-
         /// `field(String(count))`: digits never need quoting, only a minus sign a guard.
         private func appendCount(_ count: Int, to bytes: inout OutputBytes) {
             guard count >= 0 else {
@@ -462,12 +464,13 @@ enum RecordsCSV {
         }
     }
 
-    /// Indices in a stable order: domain, time, reporter, report, then the record's own values.
+    /// The records by report, as indices in a stable order: domain, time, reporter, report,
+    /// then the record's own values.
     ///
     /// Sorted in two steps, which give the order one stable sort would: the reports (few, and
     /// each key distinct), then the records of each report. Comparing whole records is what
     /// made this slow.
-    private static func rowOrder(_ records: UnsafeBufferPointer<AggregatedRecord>) -> [Int] {
+    private static func rowGroups(_ records: UnsafeBufferPointer<AggregatedRecord>) -> [(key: ReportKey, members: [Int])] {
         var groupOfKey: [ReportKey: Int] = [:]
         var groups: [(key: ReportKey, members: [Int])] = []
         // Records arrive report by report: only a new report's key is looked up.
@@ -490,8 +493,6 @@ enum RecordsCSV {
         }
         groups.sort { $0.key < $1.key }
         let sourcePrefixes = records.map { ASCIIPrefix($0.record.sourceIP) }
-        var order: [Int] = []
-        order.reserveCapacity(records.count)
         // By source IP, header_from and count, compared where they are: comparing whole records,
         // or taking the values out first, copied them. Most source IPs differ in their first
         // bytes, told apart without comparing the strings.
@@ -501,10 +502,10 @@ enum RecordsCSV {
             if records[a].record.headerFrom != records[b].record.headerFrom { return records[a].record.headerFrom < records[b].record.headerFrom }
             return records[a].record.count < records[b].record.count
         }
-        for group in groups {
-            order.append(contentsOf: group.members.sorted(by: precedes))
+        for index in groups.indices {
+            groups[index].members.sort(by: precedes)
         }
-        return order
+        return groups
     }
 
     /// The first eight bytes of an ASCII string as one number, big-endian and padded with
