@@ -181,7 +181,7 @@ struct BinaryReader {
     private mutating func string(length: Int) -> String {
         defer { offset += length }
         guard length > Self.inlineStringLength else {
-            return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+            return makeString(from: offset, length: length)
         }
         let start = offset
         let seen = bytes.withUnsafeBufferPointer { buffer in
@@ -197,11 +197,11 @@ struct BinaryReader {
             if let found = madeBefore(in: &interner.strings, from: start, to: start + length, hash: hash) {
                 value = found
             } else {
-                value = String(decoding: bytes[start..<start + length], as: UTF8.self)
+                value = makeString(from: start, length: length)
                 remember(value, in: &interner.strings, from: start, to: start + length, hash: hash)
             }
         } else {
-            value = String(decoding: bytes[start..<start + length], as: UTF8.self)
+            value = makeString(from: start, length: length)
         }
         if recentStrings.count < Self.recentCapacity {
             recentStrings.append((start, length, value))
@@ -210,6 +210,11 @@ struct BinaryReader {
             nextRecent = (nextRecent + 1) % Self.recentCapacity
         }
         return value
+    }
+
+    /// Made from the bytes where they are: through an `ArraySlice` it took longer.
+    private func makeString(from start: Int, length: Int) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<start + length]), as: UTF8.self) }
     }
 
     mutating func optionalString() throws(BinaryDecodingError) -> String? {

@@ -112,11 +112,19 @@ public struct MessageTally: Sendable, Hashable {
 
     public init() {}
 
+    /// The counts of one record.
+    public init(_ record: ReportRecord) {
+        add(record)
+    }
+
     public mutating func add(_ record: ReportRecord) {
         messages += record.count
-        if record.dmarcPass { dmarcPass += record.count }
-        if record.spfAligned == .pass { spfAligned += record.count }
-        if record.dkimAligned == .pass { dkimAligned += record.count }
+        // Matched as patterns: `==` on these enums compared copies of their payloads.
+        let spf = if case .pass = record.spfAligned { true } else { false }
+        let dkim = if case .pass = record.dkimAligned { true } else { false }
+        if spf || dkim { dmarcPass += record.count }
+        if spf { spfAligned += record.count }
+        if dkim { dkimAligned += record.count }
         disposition.add(record.disposition, count: record.count)
     }
 

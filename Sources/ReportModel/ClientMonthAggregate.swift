@@ -84,6 +84,9 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
     /// While reports are added together: the records of each month's reports, the room an
     /// owner-month's record list is made with.
     private var expectedRecords: [ReportMonth: Int] = [:]
+    /// The route of each header_from met so far: reports repeat a few header_from domains
+    /// (most of them subdomains, each a walk up its parents) record after record.
+    private var routes: [String: (domain: String, owner: Owner)?] = [:]
 
     public init(router: DomainRouter<Owner>) {
         self.router = router
@@ -100,41 +103,58 @@ public struct ReportAggregator<Owner: Hashable & Sendable>: Sendable {
     public mutating func add(_ report: AggregateReport) {
         let month = ReportMonth(unixTime: report.metadata.dateRange.begin)
         let identity = report.identity
-        var policyCounted: Set<String> = []
+        let records = report.records
+        // Domains whose published policy this report counted already: one or two.
+        var policyCounted: [String] = []
         // A report's records nearly always share one header_from: route it once, and add each
         // run of records with one route together, so that what is counted once per report
-        // (its reporter, its day, its policy) is looked up once.
-        var lastRoute: (headerFrom: String, route: (domain: String, owner: Owner)?)?
+        // (its reporter, its day, its policy) is looked up once. Records are stepped over
+        // stretch by stretch of one header_from: only where it changes is anything routed.
         var run: (start: Int, domain: String, owner: Owner)?
         func addRun(ending end: Int) {
             guard let (start, domain, owner) = run else { return }
-            let countPolicy = policyCounted.insert(domain).inserted
+            let countPolicy = !policyCounted.contains(domain)
+            if countPolicy { policyCounted.append(domain) }
             // Mutated in place through the defaulting subscripts: no copy of the record list.
             owners[owner, default: [:]][month, default: OwnerMonth(month: month, recordCapacity: expectedRecords[month] ?? 0)].add(
-                report.records[start..<end], domain: domain, of: report, identity: identity, countingPolicy: countPolicy)
+                records[start..<end], domain: domain, of: report, identity: identity, countingPolicy: countPolicy)
             run = nil
         }
-        for index in report.records.indices {
-            // The same header_from as the record before, which is in the run: the same route.
-            if run != nil, index > 0, report.records[index].headerFrom == report.records[index - 1].headerFrom { continue }
-            let record = report.records[index]
-            let route: (domain: String, owner: Owner)?
-            if let lastRoute, lastRoute.headerFrom == record.headerFrom {
-                route = lastRoute.route
-            } else {
-                route = router.route(record.headerFrom)
-                lastRoute = (record.headerFrom, route)
-            }
-            if let current = run, let route, current.domain == route.domain, current.owner == route.owner { continue }
-            addRun(ending: index)
-            guard let (domain, owner) = route else {
-                unassigned[record.headerFrom, default: UnassignedDomain(headerFrom: record.headerFrom)]
-                    .add(record, of: identity)
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = Self.endOfHeaderFrom(in: records, from: start)
+            let headerFrom = records[start].headerFrom
+            guard let route = route(headerFrom) else {
+                addRun(ending: start)
+                for index in start..<end {
+                    unassigned[headerFrom, default: UnassignedDomain(headerFrom: headerFrom)].add(records[index], of: identity)
+                }
+                start = end
                 continue
             }
-            run = (index, domain, owner)
+            if let current = run, current.domain == route.domain, current.owner == route.owner {
+                start = end
+                continue
+            }
+            addRun(ending: start)
+            run = (start, route.domain, route.owner)
+            start = end
         }
-        addRun(ending: report.records.endIndex)
+        addRun(ending: records.endIndex)
+    }
+
+    /// The end of the stretch of records from `start` on that share its header_from.
+    private static func endOfHeaderFrom(in records: [ReportRecord], from start: Int) -> Int {
+        var end = start + 1
+        while end < records.endIndex, records[end].headerFrom == records[start].headerFrom { end += 1 }
+        return end
+    }
+
+    private mutating func route(_ headerFrom: String) -> (domain: String, owner: Owner)? {
+        if let known = routes[headerFrom] { return known }
+        let route = router.route(headerFrom)
+        routes[headerFrom] = route
+        return route
     }
 }
 
@@ -191,25 +211,25 @@ extension DomainMonth {
     fileprivate mutating func add(_ run: ArraySlice<ReportRecord>, of identity: ReportIdentity, day: Int, policy: PublishedPolicy?) {
         var runTally = MessageTally()
         var headerFrom: (domain: String, tally: MessageTally)?
-        for record in run {
-            runTally.add(record)
-            switch record.overrideReasons.count {
+        for index in run.indices {
+            // Each record's counts are read once, then added to each total they go to.
+            let counts = MessageTally(run[index])
+            runTally.add(counts)
+            switch run[index].overrideReasons.count {
             case 0: break
             // Counted once per record and reason type: a set only when there may be repeats.
-            case 1: overrideReasons[record.overrideReasons[0].type.description, default: 0] += record.count
+            case 1: overrideReasons[run[index].overrideReasons[0].type.description, default: 0] += counts.messages
             default:
-                for reason in Set(record.overrideReasons.map(\.type.description)) {
-                    overrideReasons[reason, default: 0] += record.count
+                for reason in Set(run[index].overrideReasons.map(\.type.description)) {
+                    overrideReasons[reason, default: 0] += counts.messages
                 }
             }
-            sources[record.sourceIP, default: MessageTally()].add(record)
-            if let current = headerFrom, current.domain == record.headerFrom {
-                headerFrom?.tally.add(record)
+            sources[run[index].sourceIP, default: MessageTally()].add(counts)
+            if let current = headerFrom, current.domain == run[index].headerFrom {
+                headerFrom?.tally.add(counts)
             } else {
                 if let current = headerFrom { headerFromDomains[current.domain, default: MessageTally()].add(current.tally) }
-                var tally = MessageTally()
-                tally.add(record)
-                headerFrom = (record.headerFrom, tally)
+                headerFrom = (run[index].headerFrom, counts)
             }
         }
         if let current = headerFrom { headerFromDomains[current.domain, default: MessageTally()].add(current.tally) }

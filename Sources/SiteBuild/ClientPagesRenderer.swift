@@ -198,14 +198,14 @@ struct ClientPagesRenderer {
     }
 
     private func sourceRows(_ sources: [String: MessageTally], limit: Int) -> [SourceRow] {
-        sources.sorted { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.prefix(limit).map(sourceRow)
+        sources.first(limit) { ($1.value.messages, $0.key) < ($0.value.messages, $1.key) }.map(sourceRow)
     }
 
     /// Sources with the most messages failing DMARC.
     private func failingSourceRows(_ sources: [String: MessageTally], limit: Int) -> [SourceRow] {
         func failed(_ tally: MessageTally) -> Int { tally.messages - tally.dmarcPass }
-        return sources.filter { failed($0.value) > 0 }
-            .sorted { (failed($1.value), $0.key) < (failed($0.value), $1.key) }.prefix(limit).map(sourceRow)
+        return sources.lazy.filter { failed($0.value) > 0 }
+            .first(limit) { (failed($1.value), $0.key) < (failed($0.value), $1.key) }.map(sourceRow)
     }
 
     private func sourceRow(ip: String, _ t: MessageTally) -> SourceRow {
@@ -273,5 +273,28 @@ struct ClientPagesRenderer {
                 .init(severity: $0.severity.name, kind: $0.kind.rawValue, domain: $0.domain, values: $0.data,
                       message: "\($0.domain): \($0.row(words).text)")
             })
+    }
+}
+
+extension Sequence {
+    /// `sorted(by:).prefix(count)`, without sorting what is left out: a month's hundreds of
+    /// sources are each compared with the last kept, and only those that come before it are
+    /// put in place. Ties keep the sequence's order, as the stable sort keeps it.
+    func first(_ count: Int, by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
+        guard count > 0 else { return [] }
+        var kept: [Element] = []
+        for element in self {
+            if kept.count == count, let last = kept.last, !areInIncreasingOrder(element, last) { continue }
+            // After every kept element it does not come before.
+            var low = 0
+            var high = kept.count
+            while low < high {
+                let middle = (low + high) / 2
+                if areInIncreasingOrder(element, kept[middle]) { high = middle } else { low = middle + 1 }
+            }
+            kept.insert(element, at: low)
+            if kept.count > count { kept.removeLast() }
+        }
+        return kept
     }
 }

@@ -307,22 +307,32 @@ enum RecordsCSV {
         "dkim_results", "spf_results", "override_reasons",
     ]
 
-    /// Written as bytes into one growing buffer, cell by cell: building an array of cells and
-    /// joining it per row was most of this file's cost.
+    /// Written as bytes into the file's own storage, cell by cell, and handed over as it is:
+    /// building an array of cells and joining it per row was most of this file's cost, and
+    /// copying the finished megabytes into `Data` much of the rest.
     static func render(_ records: [AggregatedRecord]) -> Data {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity((records.count + 1) * 256)
-        bytes.append(contentsOf: header.joined(separator: ",").utf8)
-        var row = RowWriter()
-        // Rows are read in place: copying a record out of the array retained each of its strings.
+        // Room for rows of the usual length; room never written costs nothing.
+        var bytes = OutputBytes(capacity: 256 + records.count * 384)
+        bytes.append(Array(header.joined(separator: ",").utf8))
         records.withUnsafeBufferPointer { records in
-            guard let first = records.baseAddress else { return }
-            for index in rowOrder(records) {
+            appendRows(records, to: &bytes)
+        }
+        bytes.append(Array("\r\n".utf8))
+        return bytes.data()
+    }
+
+    /// Rows are read in place: copying a record out of the array retained each of its strings.
+    /// The cells of a report (its domain, reporter and report id) are put together once for
+    /// all its rows.
+    private static func appendRows(_ records: UnsafeBufferPointer<AggregatedRecord>, to bytes: inout OutputBytes) {
+        guard let first = records.baseAddress else { return }
+        var row = RowWriter()
+        for group in rowGroups(records) {
+            row.start(group.key)
+            for index in group.members {
                 row.append(first + index, to: &bytes)
             }
         }
-        bytes.append(contentsOf: [0x0D, 0x0A])
-        return Data(bytes)
     }
 
     /// Writes rows, remembering what consecutive rows share.
@@ -332,28 +342,48 @@ enum RecordsCSV {
         private var spfCells = ListCells()
         private var overrideCells = ListCells()
         private var dates = LastDateRange()
-        /// The `reporter,report_id` cells of the last report written: rows come report by report.
-        private var report: (identity: ReportIdentity, cells: [UInt8])?
+        /// The `domain` cell and the `reporter,report_id` cells of the report whose rows come next.
+        private var domainCell: [UInt8] = []
+        private var reportCells: [UInt8] = []
 
-        mutating func append(_ item: UnsafePointer<AggregatedRecord>, to bytes: inout [UInt8]) {
-            bytes.append(contentsOf: [0x0D, 0x0A])
-            RecordsCSV.appendField(item.pointee.domain, to: &bytes)
-            next(item.pointee.record.headerFrom, &bytes)
-            bytes.append(UInt8(ascii: ","))
-            appendReport(item.pointee.report, to: &bytes)
-            bytes.append(UInt8(ascii: ","))
+        mutating func start(_ report: ReportKey) {
+            domainCell.removeAll(keepingCapacity: true)
+            RecordsCSV.appendField(report.domain, to: &domainCell)
+            reportCells.removeAll(keepingCapacity: true)
+            RecordsCSV.appendField(report.report.orgName, to: &reportCells)
+            reportCells.append(UInt8(ascii: ","))
+            RecordsCSV.appendField(report.report.reportID, to: &reportCells)
+        }
+
+        mutating func append(_ item: UnsafePointer<AggregatedRecord>, to bytes: inout OutputBytes) {
+            bytes.reserve(2)
+            bytes.appendReserved(0x0D)
+            bytes.appendReserved(0x0A)
+            bytes.append(domainCell)
+            bytes.append(comma)
+            RecordsCSV.appendField(item.pointee.record.headerFrom, to: &bytes)
+            bytes.append(comma)
+            bytes.append(reportCells)
+            bytes.append(comma)
             dates.append(item.pointee.dateRange, to: &bytes)
-            next(item.pointee.record.sourceIP, &bytes)
-            bytes.append(UInt8(ascii: ","))
+            bytes.append(comma)
+            RecordsCSV.appendField(item.pointee.record.sourceIP, to: &bytes)
+            bytes.append(comma)
             appendCount(item.pointee.record.count, to: &bytes)
-            next(item.pointee.record.disposition.description, &bytes)
-            next(item.pointee.record.dkimAligned.description, &bytes)
-            next(item.pointee.record.spfAligned.description, &bytes)
-            next(item.pointee.record.dmarcPass ? "pass" : "fail", &bytes)
-            next(item.pointee.record.envelopeFrom ?? "", &bytes)
-            next(item.pointee.record.envelopeTo ?? "", &bytes)
+            bytes.append(comma)
+            RecordsCSV.appendWord(item.pointee.record.disposition, to: &bytes)
+            bytes.append(comma)
+            RecordsCSV.appendWord(item.pointee.record.dkimAligned, to: &bytes)
+            bytes.append(comma)
+            RecordsCSV.appendWord(item.pointee.record.spfAligned, to: &bytes)
+            bytes.append(comma)
+            bytes.append(item.pointee.record.dmarcPass ? "pass" : "fail")
+            bytes.append(comma)
+            if let envelopeFrom = item.pointee.record.envelopeFrom { RecordsCSV.appendField(envelopeFrom, to: &bytes) }
+            bytes.append(comma)
+            if let envelopeTo = item.pointee.record.envelopeTo { RecordsCSV.appendField(envelopeTo, to: &bytes) }
 
-            bytes.append(UInt8(ascii: ","))
+            bytes.append(comma)
             dkimCells.append(item.pointee.record.dkimResults, to: &bytes) { cell, results in
                 for (position, result) in results.enumerated() {
                     if position > 0 { cell.append("; ") }
@@ -366,7 +396,7 @@ enum RecordsCSV {
                     cell.append(result.result.description)
                 }
             }
-            bytes.append(UInt8(ascii: ","))
+            bytes.append(comma)
             spfCells.append(item.pointee.record.spfResults, to: &bytes) { cell, results in
                 for (position, result) in results.enumerated() {
                     if position > 0 { cell.append("; ") }
@@ -380,7 +410,7 @@ enum RecordsCSV {
                     cell.append(result.result.description)
                 }
             }
-            bytes.append(UInt8(ascii: ","))
+            bytes.append(comma)
             overrideCells.append(item.pointee.record.overrideReasons, to: &bytes) { cell, reasons in
                 for (position, reason) in reasons.enumerated() {
                     if position > 0 { cell.append("; ") }
@@ -393,45 +423,54 @@ enum RecordsCSV {
             }
         }
 
-        private func next(_ value: String, _ bytes: inout [UInt8]) {
-            bytes.append(UInt8(ascii: ","))
-            RecordsCSV.appendField(value, to: &bytes)
-        }
-
-        private mutating func appendReport(_ identity: ReportIdentity, to bytes: inout [UInt8]) {
-            if let report, report.identity == identity {
-                bytes.append(contentsOf: report.cells)
-                return
-            }
-            var cells: [UInt8] = []
-            RecordsCSV.appendField(identity.orgName, to: &cells)
-            cells.append(UInt8(ascii: ","))
-            RecordsCSV.appendField(identity.reportID, to: &cells)
-            bytes.append(contentsOf: cells)
-            report = (identity, cells)
-        }
+        private var comma: UInt8 { UInt8(ascii: ",") }
 
         /// `field(String(count))`: digits never need quoting, only a minus sign a guard.
-        private func appendCount(_ count: Int, to bytes: inout [UInt8]) {
+        private func appendCount(_ count: Int, to bytes: inout OutputBytes) {
             guard count >= 0 else {
                 RecordsCSV.appendField(String(count), to: &bytes)
                 return
             }
             var divisor = 1
-            while divisor <= count / 10 { divisor *= 10 }
+            var digits = 1
+            while divisor <= count / 10 {
+                divisor *= 10
+                digits += 1
+            }
+            bytes.reserve(digits)
             while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(count / divisor % 10))
+                bytes.appendReserved(UInt8(ascii: "0") + UInt8(count / divisor % 10))
                 divisor /= 10
             }
         }
     }
 
-    /// Indices in a stable order: domain, time, reporter, report, then the record's own values.
+    /// The cell of a vocabulary value: its own words never need quoting or a guard.
+    private static func appendWord(_ disposition: Disposition, to bytes: inout OutputBytes) {
+        switch disposition {
+        case .none: bytes.append("none")
+        case .quarantine: bytes.append("quarantine")
+        case .reject: bytes.append("reject")
+        case .pass: bytes.append("pass")
+        case .unknown(let raw): appendField(raw, to: &bytes)
+        }
+    }
+
+    private static func appendWord(_ result: PolicyResult, to bytes: inout OutputBytes) {
+        switch result {
+        case .pass: bytes.append("pass")
+        case .fail: bytes.append("fail")
+        case .unknown(let raw): appendField(raw, to: &bytes)
+        }
+    }
+
+    /// The records by report, as indices in a stable order: domain, time, reporter, report,
+    /// then the record's own values.
     ///
     /// Sorted in two steps, which give the order one stable sort would: the reports (few, and
     /// each key distinct), then the records of each report. Comparing whole records is what
     /// made this slow.
-    private static func rowOrder(_ records: UnsafeBufferPointer<AggregatedRecord>) -> [Int] {
+    private static func rowGroups(_ records: UnsafeBufferPointer<AggregatedRecord>) -> [(key: ReportKey, members: [Int])] {
         var groupOfKey: [ReportKey: Int] = [:]
         var groups: [(key: ReportKey, members: [Int])] = []
         // Records arrive report by report: only a new report's key is looked up.
@@ -453,19 +492,45 @@ enum RecordsCSV {
             }
         }
         groups.sort { $0.key < $1.key }
-        var order: [Int] = []
-        order.reserveCapacity(records.count)
+        let sourcePrefixes = records.map { ASCIIPrefix($0.record.sourceIP) }
         // By source IP, header_from and count, compared where they are: comparing whole records,
-        // or taking the values out first, copied them.
+        // or taking the values out first, copied them. Most source IPs differ in their first
+        // bytes, told apart without comparing the strings.
         func precedes(_ a: Int, _ b: Int) -> Bool {
+            if let ordered = sourcePrefixes[a].precedes(sourcePrefixes[b]) { return ordered }
             if records[a].record.sourceIP != records[b].record.sourceIP { return records[a].record.sourceIP < records[b].record.sourceIP }
             if records[a].record.headerFrom != records[b].record.headerFrom { return records[a].record.headerFrom < records[b].record.headerFrom }
             return records[a].record.count < records[b].record.count
         }
-        for group in groups {
-            order.append(contentsOf: group.members.sorted(by: precedes))
+        for index in groups.indices {
+            groups[index].members.sort(by: precedes)
         }
-        return order
+        return groups
+    }
+
+    /// The first eight bytes of an ASCII string as one number, big-endian and padded with
+    /// zeros. ASCII strings are ordered as their bytes are, so two whose prefixes differ are
+    /// ordered as their prefixes; any other pair needs the strings compared.
+    private struct ASCIIPrefix {
+        /// Nil for a string that is not all ASCII (there order depends on Unicode normalisation).
+        private let value: UInt64?
+
+        init(_ text: String) {
+            value = text.utf8.withContiguousStorageIfAvailable { utf8 -> UInt64? in
+                var value: UInt64 = 0
+                for (position, byte) in utf8.enumerated() {
+                    guard byte < 0x80 else { return nil }
+                    if position < 8 { value |= UInt64(byte) << (56 - 8 * UInt64(position)) }
+                }
+                return value
+            } ?? nil
+        }
+
+        /// Whether the first string comes before the second, when the prefixes tell.
+        func precedes(_ other: ASCIIPrefix) -> Bool? {
+            guard let value, let otherValue = other.value, value != otherValue else { return nil }
+            return value < otherValue
+        }
     }
 
     /// The fields written for lists of results, by the list's storage. Records read from the
@@ -474,24 +539,67 @@ enum RecordsCSV {
     /// for content only while the lists are alive and unchanged, as they are while one file is
     /// written; a list with storage of its own is put together anew, with the same bytes.
     private struct ListCells {
-        private var fields: [UnsafeRawPointer: Range<Int>] = [:]
+        private var fields = StorageRanges()
         private var written: [UInt8] = []
         /// The UTF-8 of one cell while it is put together, before it is quoted as a field.
         private var cell = CellBytes()
 
-        mutating func append<Element>(_ list: [Element], to bytes: inout [UInt8], _ build: (inout CellBytes, [Element]) -> Void) {
+        mutating func append<Element>(_ list: [Element], to bytes: inout OutputBytes, _ build: (inout CellBytes, [Element]) -> Void) {
             // An empty list is an empty cell.
             guard let storage = list.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else { return }
-            if let range = fields[storage] {
-                bytes.append(contentsOf: written[range])
-                return
+            let range: Range<Int>
+            if let found = fields.range(of: storage) {
+                range = found
+            } else {
+                cell.removeAll(keepingCapacity: true)
+                build(&cell, list)
+                let start = written.count
+                cell.bytes.withUnsafeBufferPointer { RecordsCSV.appendField(utf8: $0, to: &written) }
+                range = start..<written.count
+                fields.insert(range, for: storage)
             }
-            cell.removeAll(keepingCapacity: true)
-            build(&cell, list)
-            let start = written.count
-            cell.bytes.withUnsafeBufferPointer { RecordsCSV.appendField(utf8: $0, to: &written) }
-            fields[storage] = start..<written.count
-            bytes.append(contentsOf: written[start..<written.count])
+            bytes.append(written[range])
+        }
+    }
+
+    /// A hash table from a list's storage address to the range of its cell: a `Dictionary`
+    /// hashed each address with `Hasher`, three times a row.
+    private struct StorageRanges {
+        private var slots = [(storage: UnsafeRawPointer?, range: Range<Int>)](repeating: (nil, 0..<0), count: 64)
+        private var filled = 0
+
+        func range(of storage: UnsafeRawPointer) -> Range<Int>? {
+            let mask = slots.count - 1
+            var slot = Self.slot(of: storage, mask: mask)
+            while let stored = slots[slot].storage {
+                if stored == storage { return slots[slot].range }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+
+        /// Adds an address that `range(of:)` did not find.
+        mutating func insert(_ range: Range<Int>, for storage: UnsafeRawPointer) {
+            filled += 1
+            if filled * 2 > slots.count {
+                let entries = slots.compactMap { entry in entry.storage.map { ($0, entry.range) } }
+                slots = Array(repeating: (nil, 0..<0), count: slots.count * 2)
+                for (stored, storedRange) in entries { place(storedRange, for: stored) }
+            }
+            place(range, for: storage)
+        }
+
+        private mutating func place(_ range: Range<Int>, for storage: UnsafeRawPointer) {
+            let mask = slots.count - 1
+            var slot = Self.slot(of: storage, mask: mask)
+            while slots[slot].storage != nil { slot = (slot + 1) & mask }
+            slots[slot] = (storage, range)
+        }
+
+        /// Fibonacci hashing of the address: allocations are aligned, so its low bits say little.
+        private static func slot(of storage: UnsafeRawPointer, mask: Int) -> Int {
+            let bits = UInt64(UInt(bitPattern: storage)) &* 0x9E37_79B9_7F4A_7C15
+            return Int(truncatingIfNeeded: bits >> 32) & mask
         }
     }
 
@@ -515,7 +623,7 @@ enum RecordsCSV {
         private var range: DateRange?
         private var cells: [UInt8] = []
 
-        mutating func append(_ range: DateRange, to bytes: inout [UInt8]) {
+        mutating func append(_ range: DateRange, to bytes: inout OutputBytes) {
             if range != self.range {
                 self.range = range
                 cells.removeAll(keepingCapacity: true)
@@ -523,7 +631,7 @@ enum RecordsCSV {
                 cells.append(UInt8(ascii: ","))
                 UTCTimestamp.appendISO8601(range.end, to: &cells)
             }
-            bytes.append(contentsOf: cells)
+            bytes.append(cells)
         }
     }
 
@@ -562,6 +670,31 @@ enum RecordsCSV {
             if byte == UInt8(ascii: "\"") { bytes.append(byte) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `field(value)` written into a file's bytes.
+    private static func appendField(_ value: String, to bytes: inout OutputBytes) {
+        if let done = value.utf8.withContiguousStorageIfAvailable({ appendField(utf8: $0, to: &bytes) }) { return done }
+        Array(value.utf8).withUnsafeBufferPointer { appendField(utf8: $0, to: &bytes) }
+    }
+
+    /// Room is made once for the longest the field can be: every byte a doubled quote, the
+    /// quotes around it and the apostrophe.
+    private static func appendField(utf8 value: UnsafeBufferPointer<UInt8>, to bytes: inout OutputBytes) {
+        bytes.reserve(value.count * 2 + 3)
+        let runsAsFormula = value.first.map(isFormulaStart) ?? false
+        let needsQuotes = value.contains(where: needsQuoting)
+        if needsQuotes { bytes.appendReserved(UInt8(ascii: "\"")) }
+        if runsAsFormula { bytes.appendReserved(UInt8(ascii: "'")) }
+        guard needsQuotes else {
+            bytes.appendReserved(value)
+            return
+        }
+        for byte in value {
+            bytes.appendReserved(byte)
+            if byte == UInt8(ascii: "\"") { bytes.appendReserved(byte) }
+        }
+        bytes.appendReserved(UInt8(ascii: "\""))
     }
 
     private static func needsQuoting(_ byte: UInt8) -> Bool {

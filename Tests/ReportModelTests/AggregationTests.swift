@@ -49,6 +49,49 @@ struct AggregationTests {
         #expect(aggregator.unassigned["other.example"]?.records == 1)
     }
 
+    /// Records are routed stretch by stretch of one header_from, and routes are remembered
+    /// from report to report: header_froms that alternate between owners, subdomains and
+    /// unassigned domains, in two reports, still count each record for its own owner and each
+    /// domain's policy once per report.
+    @Test func alternatingHeaderFromsAcrossReportsCountForTheirOwnOwners() throws {
+        let parser = AggregateReportParser()
+        let records = [
+            Fixture.record(ip: "192.0.2.1", count: "1", headerFrom: "mail.example.com"),
+            Fixture.record(ip: "192.0.2.2", count: "2", headerFrom: "example.com"),
+            Fixture.record(ip: "192.0.2.3", count: "4", headerFrom: "other.example"),
+            Fixture.record(ip: "192.0.2.4", count: "8", headerFrom: "other.example"),
+            Fixture.record(ip: "192.0.2.5", count: "16", headerFrom: "shop.example.net"),
+            Fixture.record(ip: "192.0.2.6", count: "32", headerFrom: "mail.example.com"),
+            Fixture.record(ip: "192.0.2.7", count: "64", headerFrom: "example.net"),
+        ]
+        let first = try parser.parse(Fixture.data(Fixture.report(records: records)))
+        let second = try parser.parse(Fixture.data(Fixture.report(reportID: "r-2", records: records.reversed())))
+        var together = ReportAggregator(router: DomainRouter(owners: ["example.com": "a", "example.net": "b"]))
+        together.add([first, second])
+        let month = ReportMonth(year: 2025, month: 12)
+        let a = try #require(together.owners["a"]?[month]?.domains["example.com"])
+        #expect(a.tally.messages == 2 * 35)
+        #expect(a.reports.count == 2)
+        #expect(a.publishedPolicies.values.reduce(0, +) == 2)
+        #expect(a.headerFromDomains["mail.example.com"]?.messages == 2 * 33)
+        #expect(a.sources.count == 3)
+        let b = try #require(together.owners["b"]?[month]?.domains["example.net"])
+        #expect(b.tally.messages == 2 * 80)
+        #expect(b.publishedPolicies.values.reduce(0, +) == 2)
+        #expect(together.owners["a"]?[month]?.records.map(\.record.count) == [1, 2, 32, 32, 2, 1])
+        #expect(together.owners["b"]?[month]?.records.map(\.record.count) == [16, 64, 64, 16])
+        #expect(together.unassigned["other.example"]?.records == 4)
+        #expect(together.unassigned["other.example"]?.messages == 2 * 12)
+        #expect(together.unassigned["other.example"]?.reports.count == 2)
+
+        // Added one report at a time (no room made ahead), the same.
+        var alone = ReportAggregator(router: DomainRouter(owners: ["example.com": "a", "example.net": "b"]))
+        alone.add(first)
+        alone.add(second)
+        #expect(alone.owners == together.owners)
+        #expect(alone.unassigned == together.unassigned)
+    }
+
     @Test func keepsTheFirstCopyOfADuplicateReport() throws {
         let parser = AggregateReportParser()
         let first = try parser.parse(Fixture.data(Fixture.report()))

@@ -64,4 +64,40 @@ struct RecordsCSVTests {
         #expect(lines[4].hasSuffix(",\"contoso.example s=s1: pass; mail, inc.example: fail\",contoso.example: pass,\"local_policy: arc \"\"ok\"\"\""))
         #expect(lines[1].hasSuffix(",contoso.example: pass,"))
     }
+
+    /// Rows of one report are ordered by source IP as `String` orders them; most IPs are told
+    /// apart by their first bytes, but not IPs that are not ASCII (Unicode normalisation
+    /// orders them), nor IPs that share their first eight bytes or hold a NUL.
+    @Test func sourceIPsAreOrderedAsStringsAre() {
+        let report = ReportIdentity(orgName: "google.com", reportID: "g-1")
+        let ips = ["192.0.2.10", "192.0.2.9", "192.0.2.1", "2001:db8::1", "2001:db8::", "abcde\u{301}", "abcdf", "abcdé",
+                   "ab", "ab\u{0}c", "ab\u{0}", "Ω", "é", "e\u{301}x", "ex", ""]
+        let records = ips.enumerated().map { row(report, $1, count: $0) }
+        let lines = String(decoding: RecordsCSV.render(records), as: UTF8.self).components(separatedBy: "\r\n").dropFirst().dropLast()
+        let expected = records.indices.sorted { a, b in
+            ips[a] != ips[b] ? ips[a] < ips[b] : records[a].record.count < records[b].record.count
+        }
+        #expect(lines.map { $0.split(separator: ",", omittingEmptySubsequences: false)[6] }.map(String.init)
+            == expected.map { RecordsCSV.field(ips[$0]) })
+    }
+
+    /// A file is written into room made for rows of the usual length: much longer rows make
+    /// more room, and the file is the same as cells put together one by one.
+    @Test func rowsLongerThanTheRoomMadeGiveTheSameBytes() {
+        let report = ReportIdentity(orgName: "Mail, \"Inc.\"", reportID: "-1")
+        let long = String(repeating: "a\"b,", count: 2_000)
+        var records = [row(report, "192.0.2.1", count: 1), row(report, "192.0.2.2", count: 2)]
+        records[0].record.envelopeFrom = long
+        records[1].record.headerFrom = "=" + long
+        let dates = "2025-12-01T00:00:00Z,2025-12-01T23:59:59Z"
+        let expected = [
+            RecordsCSV.header.joined(separator: ","),
+            ["contoso.example", "contoso.example", report.orgName, report.reportID].map(RecordsCSV.field).joined(separator: ",")
+                + ",\(dates),192.0.2.1,1,none,pass,fail,pass,\(RecordsCSV.field(long)),,,,",
+            ["contoso.example", "=" + long, report.orgName, report.reportID].map(RecordsCSV.field).joined(separator: ",")
+                + ",\(dates),192.0.2.2,2,none,pass,fail,pass,,,,,",
+            "",
+        ].joined(separator: "\r\n")
+        #expect(RecordsCSV.render(records) == Data(expected.utf8))
+    }
 }
