@@ -19,19 +19,40 @@ public struct PublicSuffixList: Sendable {
 
     /// A fallback for machines without the list: the multi-label suffixes mail domains commonly
     /// end in. Every other name falls under the list's default rule (the last label is the suffix).
-    public static let builtIn = PublicSuffixList(listText: BuiltInSuffixes.rules.joined(separator: "\n"))
+    public static let builtIn = PublicSuffixList(listText: builtInListText)
 
-    private let plainRules: Set<String>
-    /// `*.kawasaki.jp` is kept as `kawasaki.jp`: any one label below it is a suffix.
-    private let wildcardParents: Set<String>
-    /// `!city.kawasaki.jp` is kept as `city.kawasaki.jp`: registrable despite a wildcard.
-    private let exceptions: Set<String>
+    /// `builtIn` in the list's format.
+    static var builtInListText: String { BuiltInSuffixes.rules.joined(separator: "\n") }
+
+    /// Every rule's name, and every parent of one (with no kind of its own): a name none of
+    /// whose parents is here can match no rule but by its last label, so a lookup walks a
+    /// name's suffixes from its last label on and stops at the first that is not here.
+    /// Keyed by substrings, so that the suffixes of a name are looked up without copies.
+    private let rules: [Substring: RuleKinds]
+    public let ruleCount: Int
+
+    private struct RuleKinds: OptionSet {
+        let rawValue: UInt8
+        static let plain = RuleKinds(rawValue: 1)
+        /// `*.kawasaki.jp` is kept as `kawasaki.jp`: any one label below it is a suffix.
+        static let wildcardParent = RuleKinds(rawValue: 2)
+        /// `!city.kawasaki.jp` is kept as `city.kawasaki.jp`: registrable despite a wildcard.
+        static let exception = RuleKinds(rawValue: 4)
+    }
 
     /// Parses text in the Public Suffix List format; lines that are not rules are ignored.
     public init(listText: String) {
-        var plain: Set<String> = []
-        var wildcards: Set<String> = []
-        var exceptions: Set<String> = []
+        var rules: [Substring: RuleKinds] = [:]
+        var ruleCount = 0
+        func add(_ rule: String, _ kind: RuleKinds) {
+            let name = Substring(rule)
+            if rules[name, default: []].insert(kind).inserted { ruleCount += 1 }
+            var parent = name
+            while let dot = parent.utf8.firstIndex(of: UInt8(ascii: ".")) {
+                parent = parent[parent.utf8.index(after: dot)...]
+                if rules[parent] == nil { rules[parent] = [] }
+            }
+        }
         // Byte-wise: the list has some 10,000 rules, and the separators are all ASCII.
         let isSeparator: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
         for line in listText.utf8.split(separator: 0x0A) {
@@ -42,16 +63,15 @@ public struct PublicSuffixList: Sendable {
             let isLowercaseASCII = word.allSatisfy { $0 < 0x80 && !(0x41...0x5A).contains($0) }
             guard let rule = isLowercaseASCII ? text : Self.asciiName(text) else { continue }
             if rule.hasPrefix("!") {
-                exceptions.insert(String(rule.dropFirst()))
+                add(String(rule.dropFirst()), .exception)
             } else if rule.hasPrefix("*.") {
-                wildcards.insert(String(rule.dropFirst(2)))
+                add(String(rule.dropFirst(2)), .wildcardParent)
             } else {
-                plain.insert(rule)
+                add(rule, .plain)
             }
         }
-        plainRules = plain
-        wildcardParents = wildcards
-        self.exceptions = exceptions
+        self.rules = rules
+        self.ruleCount = ruleCount
     }
 
     /// Reads a list file; use `system` for the installed one.
@@ -59,92 +79,71 @@ public struct PublicSuffixList: Sendable {
         self.init(listText: try String(contentsOf: url, encoding: .utf8))
     }
 
-    public var ruleCount: Int { plainRules.count + wildcardParents.count + exceptions.count }
-
     /// The public suffix of a host name (`co.jp` for `mail.example.co.jp`), nil for a name that
     /// is empty or has empty labels.
     public func publicSuffix(of domain: String) -> String? {
-        guard let labels = Self.labels(of: domain) else { return nil }
-        return labels[suffixStart(labels)...].joined(separator: ".")
+        guard let name = Self.asciiName(DomainName.normalized(domain)) else { return nil }
+        return split(name).map { String(name[$0.publicSuffix...]) }
     }
 
     /// The organisational domain: the public suffix and one label more (`example.co.jp` for
     /// `mail.example.co.jp`); nil when the name is itself a public suffix or not a host name.
     public func organisationalDomain(of domain: String) -> String? {
-        let name = DomainName.normalized(domain)
-        // Lower-case ASCII, the usual case: the same answer, without an IDNA pass, label arrays
-        // or joining.
-        switch Self.asciiSuffixes(of: name) {
-        case .suffixes(let suffixes):
-            let start = suffixStart(suffixes: suffixes)
-            return start > 0 ? String(suffixes[start - 1]) : nil
-        case .refused:
-            return nil
-        case .notASCII:
-            break
-        }
-        guard let labels = Self.labels(of: domain) else { return nil }
-        let start = suffixStart(labels)
-        guard start > 0 else { return nil }
-        return labels[(start - 1)...].joined(separator: ".")
+        let normalized = DomainName.normalized(domain)
+        // Lower-case ASCII, the usual case, needs no IDNA pass.
+        let isLowercaseASCII = normalized.utf8.allSatisfy { $0 < 0x80 && !(0x41...0x5A).contains($0) }
+        guard let name = isLowercaseASCII ? normalized : Self.asciiName(normalized),
+              let organisational = split(name)?.organisationalDomain
+        else { return nil }
+        return String(name[organisational...])
     }
 
     /// True when the name is a public suffix itself (`co.jp`, `com`).
     public func isPublicSuffix(_ domain: String) -> Bool {
-        guard let labels = Self.labels(of: domain) else { return false }
-        return suffixStart(labels) == 0
+        guard let name = Self.asciiName(DomainName.normalized(domain)) else { return false }
+        return split(name).map { $0.organisationalDomain == nil } ?? false
     }
 
-    /// The index of the first label of the public suffix.
-    private func suffixStart(_ labels: [String]) -> Int {
-        suffixStart(suffixes: labels.indices.map { labels[$0...].joined(separator: ".")[...] })
-    }
-
-    /// The index of the label the public suffix begins at, given the name from each label on.
-    private func suffixStart(suffixes: [Substring]) -> Int {
-        let suffixes = suffixes.map(String.init)
-        // An exception rule prevails; its suffix is the rule without its first label.
-        if let exception = suffixes.indices.first(where: { exceptions.contains(suffixes[$0]) }) {
-            return exception + 1
-        }
-        // Otherwise the matching rule with the most labels; the default rule is `*`.
-        for index in suffixes.indices {
-            let parent = index + 1 < suffixes.count ? suffixes[index + 1] : nil
-            if plainRules.contains(suffixes[index]) || parent.map(wildcardParents.contains) == true {
-                return index
+    /// Where the public suffix and the organisational domain (nil when the name is a public
+    /// suffix) of a name in its `xn--` form begin; nil for a name that is empty or has an
+    /// empty label.
+    private func split(_ name: String) -> (publicSuffix: String.Index, organisationalDomain: String.Index?)? {
+        let utf8 = name.utf8
+        let dot = UInt8(ascii: ".")
+        guard let first = utf8.first, let last = utf8.last, first != dot, last != dot else { return nil }
+        let labelCount = 1 + utf8.count { $0 == dot }
+        return withUnsafeTemporaryAllocation(of: String.Index.self, capacity: labelCount) { starts in
+            // Where each label begins; so does the name from that label on.
+            var count = 0
+            var atLabelStart = true
+            for index in utf8.indices {
+                let isDot = utf8[index] == dot
+                if isDot && atLabelStart { return nil }
+                if atLabelStart { starts.initializeElement(at: count, to: index); count += 1 }
+                atLabelStart = isDot
             }
+            let start = suffixStart(name, labelsAt: UnsafeBufferPointer(rebasing: starts[..<count]))
+            return (starts[start], start > 0 ? starts[start - 1] : nil)
         }
-        return suffixes.count - 1
     }
 
-    private enum ASCIISuffixes {
-        /// The name from each label on: `a.b.example`, `b.example`, `example`.
-        case suffixes([Substring])
-        /// Empty, or with an empty label: `labels(of:)` refuses it too.
-        case refused
-        /// Not lower-case ASCII: for `labels(of:)`.
-        case notASCII
-    }
-
-    /// A normalised name that is lower-case ASCII, which `labels(of:)` would leave as it is.
-    private static func asciiSuffixes(of name: String) -> ASCIISuffixes {
-        guard name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) else { return .notASCII }
-        guard !name.isEmpty else { return .refused }
-        var suffixes: [Substring] = [name[...]]
-        var atLabelStart = true
-        for index in name.utf8.indices {
-            let isDot = name.utf8[index] == UInt8(ascii: ".")
-            if isDot && atLabelStart { return .refused }
-            atLabelStart = isDot
-            if isDot { suffixes.append(name[name.utf8.index(after: index)...]) }
+    /// The index of the label the public suffix begins at, given where each label begins.
+    ///
+    /// An exception rule prevails (its suffix is the rule without its first label); otherwise
+    /// the matching rule with the most labels; the default rule is `*`.
+    private func suffixStart(_ name: String, labelsAt starts: UnsafeBufferPointer<String.Index>) -> Int {
+        var exception: Int?
+        var match: Int?
+        var kindsOfParent: RuleKinds = []
+        for label in starts.indices.reversed() {
+            if kindsOfParent.contains(.wildcardParent) { match = label }
+            guard let kinds = rules[name[starts[label]...]] else { break }
+            if kinds.contains(.exception) { exception = label }
+            if kinds.contains(.plain) { match = label }
+            kindsOfParent = kinds
         }
-        return atLabelStart ? .refused : .suffixes(suffixes)
-    }
-
-    private static func labels(of domain: String) -> [String]? {
-        guard let name = asciiName(DomainName.normalized(domain)), !name.isEmpty else { return nil }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        return labels.contains(where: \.isEmpty) ? nil : labels
+        if let exception { return exception + 1 }
+        return match ?? starts.count - 1
     }
 
     /// Lower case, each Unicode label in its `xn--` form; nil when a label cannot be encoded.

@@ -60,7 +60,8 @@ public struct SenderCatalog: Sendable {
 
     /// Workspace entries first, then the shipped ones.
     public let senders: [KnownSender]
-    private let sendersByDomain: [String: Int]
+    /// Keyed by substrings, so that a name's parents are looked up without copies.
+    private let sendersByDomain: [Substring: Int]
     private let sendersBySelector: [String: Int]
 
     /// The first sender to claim a domain or selector keeps it.
@@ -69,11 +70,11 @@ public struct SenderCatalog: Sendable {
 
     public init(senders: [KnownSender]) {
         self.senders = senders
-        var byDomain: [String: Int] = [:]
+        var byDomain: [Substring: Int] = [:]
         var bySelector: [String: Int] = [:]
         for (index, sender) in senders.enumerated() {
-            for domain in sender.domains.map(DomainName.normalized) where byDomain[domain] == nil {
-                byDomain[domain] = index
+            for domain in sender.domains.map(DomainName.normalized) where byDomain[Substring(domain)] == nil {
+                byDomain[Substring(domain)] = index
             }
             for selector in sender.dkimSelectors.map(DomainName.normalized) where bySelector[selector] == nil {
                 bySelector[selector] = index
@@ -139,14 +140,35 @@ public struct SenderCatalog: Sendable {
 
     /// The sender whose domain is `domain` or one of its parents, the most specific first.
     public func sender(forDomain domain: String) -> KnownSender? {
-        for candidate in DomainName.selfAndParents(DomainName.normalized(domain)) {
-            if let index = sendersByDomain[String(candidate)] { return senders[index] }
+        index(forDomain: domain).map { senders[$0] }
+    }
+
+    public func sender(forSelector selector: String) -> KnownSender? {
+        index(forSelector: selector).map { senders[$0] }
+    }
+
+    /// The index in `senders` of `sender(forDomain:)`: the classifier numbers senders by it.
+    func index(forDomain domain: String) -> Int? {
+        // The parents of `DomainName.selfAndParents`, without a list made of them. In an ASCII
+        // name each `.` byte is a `.` character.
+        var rest = Substring(DomainName.normalized(domain))
+        let isASCII = rest.utf8.allSatisfy { $0 < 0x80 }
+        while !rest.isEmpty {
+            if let index = sendersByDomain[rest] { return index }
+            if isASCII {
+                guard let dot = rest.utf8.firstIndex(of: UInt8(ascii: ".")) else { break }
+                rest = rest[rest.utf8.index(after: dot)...]
+            } else {
+                guard let dot = rest.firstIndex(of: ".") else { break }
+                rest = rest[rest.index(after: dot)...]
+            }
         }
         return nil
     }
 
-    public func sender(forSelector selector: String) -> KnownSender? {
-        sendersBySelector[DomainName.normalized(selector)].map { senders[$0] }
+    /// The index in `senders` of `sender(forSelector:)`.
+    func index(forSelector selector: String) -> Int? {
+        sendersBySelector[DomainName.normalized(selector)]
     }
 }
 

@@ -51,168 +51,221 @@ public struct SenderClassifier: Sendable {
     public func classify(
         _ records: [ReportRecord], for domain: String, otherClientDomains: [String] = []
     ) -> [SenderSummary] {
-        var client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
-        // A record of no messages says nothing about who sends. A month repeats the same
-        // authentication results across days and IPs, so each distinct set is judged once
-        // (and a record like the one before needs no lookup). Records, judgements, identities
-        // and source IPs are referred to by number: copying records or evidence retained all
-        // of their strings, and hashing an identity or an IP for every record was most of the
-        // work. What a record adds to its sender depends only on its judgement and its count,
-        // so it is added once per judgement, with the messages of all its records.
-        // A month has a few distinct keys per record or less: room for them is made once.
-        var judgementOfKey: [AuthenticationKey: Int] = Dictionary(minimumCapacity: records.count / 2)
+        let client = ClientDomains(domain: domain, others: otherClientDomains, publicSuffixes: publicSuffixes)
+        let judged = records.withUnsafeBufferPointer { judge($0, client) }
+        return senders(judged, client)
+    }
+
+    // MARK: Judging records
+
+    /// Judges each record with messages and numbers its source IP.
+    ///
+    /// A month repeats the same authentication results across days and IPs, and what a record
+    /// says about its sender depends only on what passed (see `Evidence`), so each distinct
+    /// evidence is judged once: spoofers' records whose claims all failed share one judgement
+    /// however many throwaway domains they name. A record like the one before needs no lookup,
+    /// and records read from the archive share their result lists: the lists' storage finds a
+    /// judgement made before without reading their strings.
+    ///
+    /// Records are read where they are, field by field: a copy of one retains all of its
+    /// strings and lists.
+    private func judge(_ records: UnsafeBufferPointer<ReportRecord>, _ client: ClientDomains) -> JudgedRecords {
+        var judged = JudgedRecords(capacity: records.count)
+        guard let first = records.baseAddress else { return judged }
+        // A month has a few distinct lists per record or less: room for them is made once.
         var judgementOfLists: [SharedAuthentication: Int] = Dictionary(minimumCapacity: records.count / 2)
-        var judgements: [Judgement] = []
-        var identities = SenderIdentityNumbers()
-        var sources = SourceNumbers(capacity: records.count / 2)
-        var observed: [(judgement: Int, source: Int, count: Int)] = []
-        observed.reserveCapacity(records.count)
-        // The record before with messages, compared in place: no key is built for a record
-        // like it.
-        var previous: (record: Int, judgement: Int)?
-        /// The judgement of a key, made when the key is new; one hash of the key either way.
-        func judgementByKey(of index: Int) -> Int {
-            let judgement = judgementOfKey.value(of: AuthenticationKey(records[index]), orInserting: judgements.count)
-            if judgement == judgements.count {
-                let record = records[index]
-                let evidence = RecordEvidence(record)
-                let identification = identify(evidence, of: record, &client)
-                judgements.append(Judgement(
-                    evidence: evidence, identification: identification, example: index,
-                    identity: identification.map { identities.number(of: $0.identity) }))
+        var judgementOfEvidence: [Evidence: Int] = Dictionary(minimumCapacity: records.count / 4)
+        // Read into again for each record looked up; its lists are new only after one is stored.
+        var evidence = Evidence()
+        func judgementByEvidence(of record: UnsafePointer<ReportRecord>) -> Int {
+            evidence.read(record)
+            let judgement = judgementOfEvidence.value(of: evidence, orInserting: judged.judgements.count)
+            if judgement == judged.judgements.count {
+                let made = self.judgement(of: evidence, &judged, client)
+                judged.judgements.append(made)
             }
             return judgement
         }
+        var previous: (record: UnsafePointer<ReportRecord>, judgement: Int)?
         for index in records.indices where records[index].count > 0 {
+            let record = first + index
             let judgement: Int
-            if let previous, AuthenticationKey.alike(records, index, previous.record) {
+            if let previous, SharedAuthentication.alike(record, previous.record) {
                 judgement = previous.judgement
             } else {
-                // Records read from the archive share their result lists: the lists' storage
-                // finds a judgement made before without hashing their strings.
-                judgement = judgementOfLists.value(of: SharedAuthentication(records[index]), orMaking: { judgementByKey(of: index) })
+                judgement = judgementOfLists.value(
+                    of: SharedAuthentication(record), orMaking: { judgementByEvidence(of: record) })
             }
-            previous = (index, judgement)
-            observed.append((judgement, sources.add(records[index]), records[index].count))
+            previous = (record, judgement)
+            let source = judged.sources.add(record)
+            judged.observed.append(Observation(judgement: judgement, source: source, count: record.pointee.count))
         }
-
-        // Each source IP goes to the identity with most of its messages.
-        var votes = [[(identity: Int, messages: Int)]](repeating: [], count: sources.count)
-        var messagesOfJudgement = [Int](repeating: 0, count: judgements.count)
-        for item in observed {
-            messagesOfJudgement[item.judgement] += item.count
-            guard let identity = judgements[item.judgement].identity else { continue }
-            if let known = votes[item.source].firstIndex(where: { $0.identity == identity }) {
-                votes[item.source][known].messages += item.count
-            } else {
-                votes[item.source].append((identity, item.count))
-            }
-        }
-        var matches: [Int: [SenderMatch: Int]] = [:]
-        for (judgement, messages) in zip(judgements, messagesOfJudgement) {
-            guard let identity = judgement.identity, let match = judgement.identification?.match else { continue }
-            matches[identity, default: [:]][match, default: 0] += messages
-        }
-        let unknown = identities.number(of: .unknown)
-        let identityOfSource = votes.map { messagesByIdentity in
-            messagesByIdentity.max {
-                Self.precedes((identities[$1.identity], $1.messages), (identities[$0.identity], $0.messages))
-            }?.identity ?? unknown
-        }
-
-        var accumulators: [Int: SenderAccumulator] = Dictionary(minimumCapacity: identities.count)
-        for source in 0..<sources.count {
-            accumulators[identityOfSource[source], default: SenderAccumulator()].add(source: source, sources.tally(of: source))
-        }
-        var messagesOfSenderJudgement: [SenderJudgement: Int] = Dictionary(minimumCapacity: judgements.count)
-        for item in observed {
-            messagesOfSenderJudgement[SenderJudgement(identity: identityOfSource[item.source], judgement: item.judgement), default: 0] += item.count
-        }
-        for (pair, messages) in messagesOfSenderJudgement {
-            let judgement = judgements[pair.judgement]
-            accumulators[pair.identity, default: SenderAccumulator()].add(messages, like: records[judgement.example], judgement.evidence)
-        }
-        var senders = Dictionary(uniqueKeysWithValues: accumulators.map { (identities[$0.key], $0.value) })
-        let matchesOfIdentity = Dictionary(uniqueKeysWithValues: matches.map { (identities[$0.key], $0.value) })
-        let allMessages = senders.values.reduce(0) { $0 + $1.tally.messages }
-        for (identity, sender) in senders where isMinorSuspect(identity, sender, of: allMessages) {
-            senders[identity] = nil
-            senders[.unknown, default: SenderAccumulator()].merge(sender)
-        }
-        return senders.map { identity, accumulated in
-            summary(identity, accumulated, sources: sources, recognisedBy: matchesOfIdentity[identity].flatMap(Self.mostFrequent), client)
-        }.sorted {
-            ($1.messages, $0.name.lowercased(), Self.sortKey($0.identity))
-                < ($0.messages, $1.name.lowercased(), Self.sortKey($1.identity))
-        }
+        return judged
     }
 
-    /// What one distinct set of authentication results says, and a record that has it.
-    private struct Judgement {
-        var evidence: RecordEvidence
-        var identification: Identification?
-        var example: Int
-        /// The number of the identification's identity.
-        var identity: Int?
-    }
-
-    /// A sender's records of one judgement.
-    private struct SenderJudgement: Hashable {
-        var identity: Int
-        var judgement: Int
+    private func judgement(of evidence: Evidence, _ judged: inout JudgedRecords, _ client: ClientDomains) -> Judgement {
+        let identification = identify(evidence, client)
+        let signers = judged.domains.count
+        judged.domains.appendDistinct(evidence.signatures.lazy.map(\.domain), after: signers)
+        let envelopes = judged.domains.count
+        judged.domains.appendDistinct(evidence.spfPasses.lazy.map(\.domain), after: envelopes)
+        if let envelope = evidence.vouchedEnvelopeDomain { judged.domains.appendDistinct(CollectionOfOne(envelope), after: envelopes) }
+        let returnPaths = judged.domains.count
+        judged.domains.appendDistinct(evidence.spfPasses.lazy.filter { !$0.isHelo }.map(\.domain), after: returnPaths)
+        return Judgement(
+            identity: identification.map { judged.identities.number(of: $0.identity) },
+            match: identification?.match,
+            looksForwarded: evidence.looksForwarded, dkimAligned: evidence.dkimAligned, spfAligned: evidence.spfAligned,
+            signers: signers..<envelopes, envelopes: envelopes..<returnPaths, returnPaths: returnPaths..<judged.domains.count)
     }
 
     // MARK: Identifying a record
 
     private struct Identification {
-        var identity: SenderIdentity
+        var identity: IdentityKey
         var match: SenderMatch?
     }
 
-    private func identify(
-        _ evidence: RecordEvidence, of record: ReportRecord, _ client: inout ClientDomains
-    ) -> Identification? {
+    private func identify(_ evidence: Evidence, _ client: ClientDomains) -> Identification? {
         // SPF says the IP may send for the domain: the strongest hint at who runs it.
-        for domain in evidence.spfPassDomains {
-            if let sender = catalog.sender(forDomain: domain) {
-                return Identification(identity: .known(sender), match: .spfDomain(domain))
+        for pass in evidence.spfPasses {
+            if let sender = catalog.index(forDomain: pass.domain) {
+                return Identification(identity: .known(sender), match: .spfDomain(pass.domain))
             }
         }
-        if let envelope = evidence.vouchedEnvelopeDomain, let sender = catalog.sender(forDomain: envelope) {
+        // The envelope_from is often a domain SPF passed for, looked up just now.
+        if let envelope = evidence.vouchedEnvelopeDomain, !evidence.spfPasses.contains(where: { $0.domain == envelope }),
+           let sender = catalog.index(forDomain: envelope) {
             return Identification(identity: .known(sender), match: .envelopeFrom(envelope))
         }
         // A forwarded copy keeps the signatures of whoever wrote it: they do not name the relay.
-        if evidence.looksForwarded(record) {
-            for signature in evidence.dkimPasses {
-                if let sender = catalog.sender(forDomain: signature.domain), sender.category == .forwarder {
+        if evidence.looksForwarded {
+            for signature in evidence.signatures {
+                if let sender = catalog.index(forDomain: signature.domain), catalog.senders[sender].category == .forwarder {
                     return Identification(identity: .known(sender), match: .dkimDomain(signature.domain))
                 }
             }
-            let signature = evidence.dkimPasses.first { client.owns($0.domain) }
+            let signature = evidence.signatures.first { client.owns($0.domain) }
             return Identification(identity: .forwarded, match: signature.map { .dkimDomain($0.domain) })
         }
-        for signature in evidence.dkimPasses {
-            if let sender = catalog.sender(forDomain: signature.domain) {
+        for signature in evidence.signatures {
+            if let sender = catalog.index(forDomain: signature.domain) {
                 return Identification(identity: .known(sender), match: .dkimDomain(signature.domain))
             }
         }
-        for signature in evidence.dkimPasses where client.owns(signature.domain) {
-            if let selector = signature.selector, let sender = catalog.sender(forSelector: selector) {
+        for signature in evidence.signatures where client.owns(signature.domain) {
+            if let selector = signature.selector, let sender = catalog.index(forSelector: selector) {
                 return Identification(
                     identity: .known(sender), match: .dkimSelector(selector: selector, domain: signature.domain))
             }
         }
-        let candidates = evidence.spfPassDomains.map(SenderMatch.spfDomain)
-            + (evidence.vouchedEnvelopeDomain.map { [SenderMatch.envelopeFrom($0)] } ?? [])
-            + evidence.dkimPasses.map { SenderMatch.dkimDomain($0.domain) }
-        if let thirdParty = candidates.first(where: { !client.owns($0.domain) }) {
-            let organisational = client.organisationalDomain(of: thirdParty.domain) ?? thirdParty.domain
-            return Identification(identity: .unlisted(organisationalDomain: organisational), match: thirdParty)
+        // The candidates in order: domains SPF passed for, the vouched envelope_from, signing domains.
+        var firstCandidate: SenderMatch?
+        func thirdParty(_ domain: String, _ match: @autoclosure () -> SenderMatch) -> Identification? {
+            let match = match()
+            firstCandidate = firstCandidate ?? match
+            guard !client.owns(domain) else { return nil }
+            let organisational = publicSuffixes.organisationalDomain(of: domain) ?? domain
+            return Identification(identity: .unlisted(organisational), match: match)
         }
-        if let ownMatch = candidates.first {
-            return Identification(identity: .ownInfrastructure, match: ownMatch)
+        for pass in evidence.spfPasses {
+            if let found = thirdParty(pass.domain, .spfDomain(pass.domain)) { return found }
         }
-        return nil
+        if let envelope = evidence.vouchedEnvelopeDomain, let found = thirdParty(envelope, .envelopeFrom(envelope)) {
+            return found
+        }
+        for signature in evidence.signatures {
+            if let found = thirdParty(signature.domain, .dkimDomain(signature.domain)) { return found }
+        }
+        return firstCandidate.map { Identification(identity: .ownInfrastructure, match: $0) }
+    }
+
+    // MARK: Grouping sources into senders
+
+    /// The senders of the judged records: each source IP goes to the identity with most of its
+    /// messages, small unlisted suspects join the unknown senders, then each sender's totals
+    /// are added up. Which identities are folded is decided from their totals alone, so only
+    /// the senders that remain keep tables of domains and identifiers.
+    private func senders(_ judged: JudgedRecords, _ client: ClientDomains) -> [SenderSummary] {
+        var numbers = judged.identities
+        let unknown = numbers.number(of: .unknown)
+        let identities = (0..<numbers.count).map { numbers.identity($0, in: catalog) }
+        let judgements = judged.judgements
+        let sources = judged.sources
+
+        var votes = SourceVotes(sources: sources.count)
+        var messagesOfJudgement = [Int](repeating: 0, count: judgements.count)
+        for item in judged.observed {
+            messagesOfJudgement[item.judgement] += item.count
+            if let identity = judgements[item.judgement].identity {
+                votes.add(item.count, for: identity, from: item.source)
+            }
+        }
+        let ownerOfSource = (0..<sources.count).map { source in
+            votes.winner(of: source) { Self.precedes((identities[$0.identity], $0.messages), (identities[$1.identity], $1.messages)) }
+                ?? unknown
+        }
+
+        // What decides whether an identity is folded: its totals, sources and forwarded messages.
+        var tallies = [MessageTally](repeating: MessageTally(), count: identities.count)
+        var sourceCounts = [Int](repeating: 0, count: identities.count)
+        for source in 0..<sources.count {
+            tallies[ownerOfSource[source]].add(sources.tally(of: source))
+            sourceCounts[ownerOfSource[source]] += 1
+        }
+        // Each sender's records by judgement: what a record adds to its sender depends only on
+        // its judgement and its count, so it is added once per judgement with all its messages.
+        var messagesOfPair: [Int: Int] = Dictionary(minimumCapacity: judgements.count)
+        for item in judged.observed {
+            messagesOfPair[ownerOfSource[item.source] * judgements.count + item.judgement, default: 0] += item.count
+        }
+        var forwardedMessages = [Int](repeating: 0, count: identities.count)
+        for (pair, messages) in messagesOfPair where judgements[pair % judgements.count].looksForwarded {
+            forwardedMessages[pair / judgements.count] += messages
+        }
+        let allMessages = tallies.reduce(0) { $0 + $1.messages }
+        let senderOfIdentity = (0..<identities.count).map { identity in
+            isMinorSuspect(identities[identity], tallies[identity], sources: sourceCounts[identity],
+                           forwardedMessages: forwardedMessages[identity], of: allMessages) ? unknown : identity
+        }
+
+        // A sender is an identity left with source IPs.
+        var accumulators = [SenderAccumulator](repeating: SenderAccumulator(), count: identities.count)
+        for source in 0..<sources.count {
+            accumulators[senderOfIdentity[ownerOfSource[source]]].add(source: source, sources.tally(of: source))
+        }
+        // The unknown senders gather the throwaway domains of many spoofers: their tables are
+        // made at their largest size first rather than grown again and again.
+        var domainEntries = [(signing: Int, envelope: Int)](repeating: (0, 0), count: identities.count)
+        for pair in messagesOfPair.keys {
+            let judgement = judgements[pair % judgements.count]
+            let sender = senderOfIdentity[pair / judgements.count]
+            domainEntries[sender].signing += judgement.signers.count
+            domainEntries[sender].envelope += judgement.envelopes.count
+        }
+        for identity in accumulators.indices {
+            accumulators[identity].reserveDomains(signing: domainEntries[identity].signing, envelope: domainEntries[identity].envelope)
+        }
+        for (pair, messages) in messagesOfPair {
+            accumulators[senderOfIdentity[pair / judgements.count]]
+                .add(messages, like: judgements[pair % judgements.count], domains: judged.domains)
+        }
+        // The identifiers that recognised each remaining sender (all messages of its judgements,
+        // wherever their source IPs went); a folded identity's are left out.
+        var matches = [[SenderMatch: Int]](repeating: [:], count: identities.count)
+        for (judgement, messages) in zip(judgements, messagesOfJudgement) {
+            guard let identity = judgement.identity, let match = judgement.match,
+                  senderOfIdentity[identity] == identity, !accumulators[identity].sources.isEmpty else { continue }
+            matches[identity][match, default: 0] += messages
+        }
+        // Most messages first, then by name and identity; each key made once.
+        return accumulators.indices.filter { !accumulators[$0].sources.isEmpty }.map { identity in
+            let sender = summary(identities[identity], accumulators[identity], sources: sources,
+                                 recognisedBy: Self.mostFrequent(matches[identity]), client)
+            return (sender: sender, name: sender.name.lowercased(), identity: Self.sortKey(sender.identity))
+        }.sorted {
+            ($1.sender.messages, $0.name, $0.identity) < ($0.sender.messages, $1.name, $1.identity)
+        }.map(\.sender)
     }
 
     // MARK: Judging a sender
@@ -233,35 +286,50 @@ public struct SenderClassifier: Sendable {
         return SenderSummary(
             identity: identity, name: name, category: category,
             verdict: verdict(identity, accumulated), tally: accumulated.tally,
-            sources: accumulated.sources
-                .map { SenderSource(ip: sources.ip(of: $0), tally: sources.tally(of: $0)) }
-                .sorted { ($1.tally.messages, $0.ip) < ($0.tally.messages, $1.ip) },
+            sources: sources.sorted(accumulated.sources).map { SenderSource(ip: sources.ip(of: $0), tally: sources.tally(of: $0)) },
             recognisedBy: recognisedBy,
             signingDomains: Self.byMessages(accumulated.signingDomains),
             envelopeDomains: Self.byMessages(accumulated.envelopeDomains))
     }
 
     private func verdict(_ identity: SenderIdentity, _ sender: SenderAccumulator) -> SenderVerdict {
+        switch standing(identity, sender.tally, forwardedMessages: sender.forwardedMessages) {
+        case .forwarder: .forwarder
+        case .aligned: .authorisedAligned
+        case .misaligned: .authorisedMisaligned(fix: fixes(sender))
+        case .suspicious: .unknownSuspicious
+        }
+    }
+
+    /// The verdict without its fixes, which need the sender's domains: its totals decide it.
+    private enum Standing { case forwarder, aligned, misaligned, suspicious }
+
+    private func standing(_ identity: SenderIdentity, _ tally: MessageTally, forwardedMessages: Int) -> Standing {
         switch identity {
         case .forwarded: return .forwarder
         case .known(let known) where known.category == .forwarder: return .forwarder
         default: break
         }
-        if sender.share(sender.tally.dkimAligned) >= Self.alignedShare { return .authorisedAligned }
-        if sender.share(sender.forwardedMessages) >= Self.forwardedShare { return .forwarder }
+        if Self.share(tally.dkimAligned, of: tally) >= Self.alignedShare { return .aligned }
+        if Self.share(forwardedMessages, of: tally) >= Self.forwardedShare { return .forwarder }
         let authorised = switch identity {
         case .known, .ownInfrastructure: true
-        case .unlisted, .unknown, .forwarded: sender.share(sender.tally.dmarcPass) >= Self.vouchedShare
+        case .unlisted, .unknown, .forwarded: Self.share(tally.dmarcPass, of: tally) >= Self.vouchedShare
         }
-        return authorised ? .authorisedMisaligned(fix: fixes(sender)) : .unknownSuspicious
+        return authorised ? .misaligned : .suspicious
     }
 
     private func isMinorSuspect(
-        _ identity: SenderIdentity, _ sender: SenderAccumulator, of allMessages: Int
+        _ identity: SenderIdentity, _ tally: MessageTally, sources: Int, forwardedMessages: Int, of allMessages: Int
     ) -> Bool {
-        guard case .unlisted = identity, verdict(identity, sender) == .unknownSuspicious else { return false }
-        let share = allMessages > 0 ? Double(sender.tally.messages) / Double(allMessages) : 0
-        return sender.sources.count < Self.namedUnlistedMinimumSources && share < Self.namedUnlistedMinimumShare
+        guard case .unlisted = identity, standing(identity, tally, forwardedMessages: forwardedMessages) == .suspicious
+        else { return false }
+        let share = allMessages > 0 ? Double(tally.messages) / Double(allMessages) : 0
+        return sources < Self.namedUnlistedMinimumSources && share < Self.namedUnlistedMinimumShare
+    }
+
+    private static func share(_ messages: Int, of tally: MessageTally) -> Double {
+        tally.messages > 0 ? Double(messages) / Double(tally.messages) : 0
     }
 
     /// The fixes that concern enough of the sender's mail, most messages first; at least the
@@ -278,7 +346,7 @@ public struct SenderClassifier: Sendable {
         let ranked = candidates.enumerated()
             .sorted { ($1.element.messages, $0.offset) < ($0.element.messages, $1.offset) }
             .map(\.element)
-        let significant = ranked.filter { sender.share($0.messages) >= Self.fixShare }
+        let significant = ranked.filter { Self.share($0.messages, of: sender.tally) >= Self.fixShare }
         return (significant.isEmpty ? Array(ranked.prefix(1)) : significant).map(\.fix)
     }
 
@@ -315,32 +383,101 @@ public struct SenderClassifier: Sendable {
     }
 }
 
+/// What the judging of one month's records leaves for grouping them into senders.
+private struct JudgedRecords {
+    var judgements: [Judgement] = []
+    /// The judgements' domain lists, one after the other (see `Judgement`).
+    var domains: [String] = []
+    var identities: SenderIdentityNumbers
+    var sources: SourceNumbers
+    /// Each record with messages, in order.
+    var observed: [Observation] = []
+
+    init(capacity: Int) {
+        identities = SenderIdentityNumbers(capacity: capacity / 8)
+        sources = SourceNumbers(capacity: capacity / 2)
+        observed.reserveCapacity(capacity)
+    }
+}
+
+/// A record by its judgement and its source IP's number.
+private struct Observation {
+    var judgement: Int
+    var source: Int
+    var count: Int
+}
+
+/// What one distinct evidence says: the identity it names and what each record of it adds to
+/// its sender.
+private struct Judgement {
+    /// The number of the identification's identity; nil when nothing authenticated.
+    var identity: Int?
+    var match: SenderMatch?
+    var looksForwarded: Bool
+    var dkimAligned: Bool
+    var spfAligned: Bool
+    /// In `JudgedRecords.domains`: the distinct domains of passing signatures; of the domains
+    /// SPF passed for and the vouched envelope_from; of the domains SPF passed for as the MAIL FROM.
+    var signers: Range<Int>
+    var envelopes: Range<Int>
+    var returnPaths: Range<Int>
+}
+
+extension [String] {
+    /// Appends each of the names not yet among those from `start` on (a judgement has a few:
+    /// a list, not a set).
+    fileprivate mutating func appendDistinct(_ names: some Sequence<String>, after start: Int) {
+        for name in names where !self[start...].contains(name) { append(name) }
+    }
+}
+
+/// An identity as the classifier numbers it: a catalog sender by its index, so that no
+/// `KnownSender` is hashed.
+private enum IdentityKey: Hashable {
+    case known(Int)
+    case unlisted(String)
+    case ownInfrastructure
+    case forwarded
+    case unknown
+}
+
 /// Numbers the identities met while one month is classified, so that per-record counting
-/// hashes a number instead of an identity.
+/// works with a number instead of an identity.
 private struct SenderIdentityNumbers {
-    private var identities: [SenderIdentity] = []
-    private var numbers: [SenderIdentity: Int] = [:]
+    private var identities: [IdentityKey] = []
+    private var numbers: [IdentityKey: Int]
+
+    init(capacity: Int) {
+        numbers = Dictionary(minimumCapacity: capacity)
+    }
 
     var count: Int { identities.count }
 
-    mutating func number(of identity: SenderIdentity) -> Int {
+    mutating func number(of identity: IdentityKey) -> Int {
         let number = numbers.value(of: identity, orInserting: identities.count)
         if number == identities.count { identities.append(identity) }
         return number
     }
 
-    subscript(number: Int) -> SenderIdentity { identities[number] }
+    func identity(_ number: Int, in catalog: SenderCatalog) -> SenderIdentity {
+        switch identities[number] {
+        case .known(let index): .known(catalog.senders[index])
+        case .unlisted(let domain): .unlisted(organisationalDomain: domain)
+        case .ownInfrastructure: .ownInfrastructure
+        case .forwarded: .forwarded
+        case .unknown: .unknown
+        }
+    }
 }
 
 /// The client's domains as organisational domains: what "the client's own" means.
-///
-/// Remembers each name's organisational domain while one month is classified: the same few
-/// signing and envelope domains come back in many distinct authentication results.
 private struct ClientDomains {
     let primary: String
     let organisational: Set<String>
     let publicSuffixes: PublicSuffixList
-    private var organisationalDomains: [String: String?] = [:]
+    /// Whether every name of `organisational` is ASCII, which `owns` needs to rule names out by
+    /// their bytes.
+    private let organisationalIsASCII: Bool
 
     init(domain: String, others: [String], publicSuffixes: PublicSuffixList) {
         func organisationalDomain(_ name: String) -> String {
@@ -349,67 +486,40 @@ private struct ClientDomains {
         }
         primary = organisationalDomain(domain)
         organisational = Set([primary] + others.map(organisationalDomain))
+        organisationalIsASCII = organisational.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
         self.publicSuffixes = publicSuffixes
     }
 
-    mutating func owns(_ domain: String) -> Bool {
+    func owns(_ domain: String) -> Bool {
         let normalized = DomainName.normalized(domain)
-        return organisational.contains(organisationalDomain(of: normalized) ?? normalized)
-    }
-
-    /// `publicSuffixes.organisationalDomain(of:)`, each name worked out once.
-    mutating func organisationalDomain(of name: String) -> String? {
-        if let known = organisationalDomains[name] { return known }
-        let found = publicSuffixes.organisationalDomain(of: name)
-        organisationalDomains[name] = .some(found)
-        return found
-    }
-}
-
-/// Everything of a record that its evidence and its identification depend on: records equal
-/// here are judged alike.
-private struct AuthenticationKey: Hashable {
-    var dkimResults: [DKIMAuthResult]
-    var spfResults: [SPFAuthResult]
-    var envelopeFrom: String?
-    var overrideReasons: [OverrideReason]
-    var dkimAligned: PolicyResult
-    var spfAligned: PolicyResult
-
-    init(_ record: ReportRecord) {
-        dkimResults = record.dkimResults
-        spfResults = record.spfResults
-        envelopeFrom = record.envelopeFrom
-        overrideReasons = record.overrideReasons
-        dkimAligned = record.dkimAligned
-        spfAligned = record.spfAligned
-    }
-
-    /// Whether `records[a]` and `records[b]` have equal keys, read where they are.
-    static func alike(_ records: [ReportRecord], _ a: Int, _ b: Int) -> Bool {
-        records[a].dkimAligned == records[b].dkimAligned && records[a].spfAligned == records[b].spfAligned
-            && records[a].envelopeFrom == records[b].envelopeFrom && records[a].dkimResults == records[b].dkimResults
-            && records[a].spfResults == records[b].spfResults && records[a].overrideReasons == records[b].overrideReasons
-    }
-
-    /// The identifiers only: keys that differ in them alone are rare, and hashing every
-    /// result word and human-readable comment of every record cost more than the few extra
-    /// comparisons. Equal keys still hash alike.
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(dkimResults.count)
-        for result in dkimResults {
-            hasher.combine(result.domain)
-            hasher.combine(result.selector)
+        // Most names a client sees are others': a lower-case ASCII name has its organisational
+        // domain among its own labels (itself or a parent), so a name below none of the
+        // client's is not its own, and needs no public suffix lookup.
+        if organisationalIsASCII, Self.isLowercaseASCII(normalized),
+           !organisational.contains(where: { Self.isSelfOrParent($0, of: normalized) }) {
+            return false
         }
-        hasher.combine(spfResults.count)
-        for result in spfResults { hasher.combine(result.domain) }
-        hasher.combine(envelopeFrom)
+        return organisational.contains(publicSuffixes.organisationalDomain(of: normalized) ?? normalized)
+    }
+
+    /// The names `DomainName.normalized` keeps as they are and `PublicSuffixList` splits into
+    /// labels as they are.
+    private static func isLowercaseASCII(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !($0 >= 0x41 && $0 <= 0x5A) }
+    }
+
+    /// `name` is `ancestor` or ends in `.ancestor`, byte by byte.
+    private static func isSelfOrParent(_ ancestor: String, of name: String) -> Bool {
+        let suffix = ancestor.utf8, bytes = name.utf8
+        guard bytes.count >= suffix.count, bytes.reversed().starts(with: suffix.reversed()) else { return false }
+        return bytes.count == suffix.count
+            || bytes[bytes.index(bytes.endIndex, offsetBy: -suffix.count - 1)] == UInt8(ascii: ".")
     }
 }
 
-/// A record's `AuthenticationKey` with its lists named by their storage. Lists with the same
-/// storage are equal, so records equal here have equal keys (the converse need not hold: a
-/// list with storage of its own is looked up by its `AuthenticationKey`). Storage stands for
+/// A record's authentication results with its lists named by their storage. Lists with the
+/// same storage are equal, so records equal here have equal evidence (the converse need not
+/// hold: a list with storage of its own is looked up by its `Evidence`). Storage stands for
 /// content only while the lists are alive, as the records being classified are.
 private struct SharedAuthentication: Hashable {
     var dkimResults: UnsafeRawPointer?
@@ -419,86 +529,105 @@ private struct SharedAuthentication: Hashable {
     var dkimAligned: PolicyResult
     var spfAligned: PolicyResult
 
-    init(_ record: ReportRecord) {
-        dkimResults = Self.storage(record.dkimResults)
-        spfResults = Self.storage(record.spfResults)
-        overrideReasons = Self.storage(record.overrideReasons)
-        envelopeFrom = record.envelopeFrom
-        dkimAligned = record.dkimAligned
-        spfAligned = record.spfAligned
+    init(_ record: UnsafePointer<ReportRecord>) {
+        dkimResults = Self.storage(record.pointee.dkimResults)
+        spfResults = Self.storage(record.pointee.spfResults)
+        overrideReasons = Self.storage(record.pointee.overrideReasons)
+        envelopeFrom = record.pointee.envelopeFrom
+        dkimAligned = record.pointee.dkimAligned
+        spfAligned = record.pointee.spfAligned
     }
 
     private static func storage<Element>(_ list: [Element]) -> UnsafeRawPointer? {
         list.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
     }
+
+    /// Whether the two records have equal authentication results, compared where they are.
+    static func alike(_ a: UnsafePointer<ReportRecord>, _ b: UnsafePointer<ReportRecord>) -> Bool {
+        a.pointee.dkimAligned == b.pointee.dkimAligned && a.pointee.spfAligned == b.pointee.spfAligned
+            && a.pointee.envelopeFrom == b.pointee.envelopeFrom && a.pointee.dkimResults == b.pointee.dkimResults
+            && a.pointee.spfResults == b.pointee.spfResults && a.pointee.overrideReasons == b.pointee.overrideReasons
+    }
 }
 
-/// The identifiers of one record that authentication vouched for.
-private struct RecordEvidence {
+/// What a record's authentication vouched for, and how it aligned: records with equal evidence
+/// are judged alike. Identifiers that did not pass are left out: anyone can claim them.
+private struct Evidence: Hashable {
     /// Passing signatures, domains and selectors normalised.
-    var dkimPasses: [(domain: String, selector: String?)] = []
+    var signatures: [Signature] = []
     /// Domains SPF passed for, in either scope.
-    var spfPassDomains: [String] = []
-    /// Domains SPF passed for as the MAIL FROM (return-path); a HELO pass never aligns.
-    var returnPathPassDomains: [String] = []
+    var spfPasses: [SPFPass] = []
     /// The envelope_from, when some SPF check of the record passed: reporters put the HELO name
     /// in the SPF result now and then while envelope_from holds the MAIL FROM.
     var vouchedEnvelopeDomain: String?
-    /// The distinct domains of `dkimPasses`; of `spfPassDomains` and `vouchedEnvelopeDomain`;
-    /// of `returnPathPassDomains`: what each record of this evidence adds to its sender. A
-    /// record has a few results, so these are lists, without a set made for each.
-    var signers: [String] = []
-    var envelopes: [String] = []
-    var returnPaths: [String] = []
+    var looksForwarded = false
+    var dkimAligned = false
+    var spfAligned = false
 
-    init(_ record: ReportRecord) {
-        for result in record.dkimResults where result.result == .pass {
+    struct Signature: Hashable {
+        var domain: String
+        var selector: String?
+    }
+
+    struct SPFPass: Hashable {
+        var domain: String
+        /// A HELO pass never aligns: only a MAIL FROM (return-path) pass is a return path.
+        var isHelo: Bool
+    }
+
+    /// Replaces this evidence with the record's (its lists keep their room).
+    mutating func read(_ record: UnsafePointer<ReportRecord>) {
+        signatures.removeAll(keepingCapacity: true)
+        for result in record.pointee.dkimResults where result.result == .pass {
             let domain = DomainName.normalized(result.domain)
             guard !domain.isEmpty else { continue }
-            dkimPasses.append((domain, result.selector.map(DomainName.normalized).flatMap { $0.isEmpty ? nil : $0 }))
+            signatures.append(Signature(
+                domain: domain, selector: result.selector.map(DomainName.normalized).flatMap { $0.isEmpty ? nil : $0 }))
         }
-        for result in record.spfResults where result.result == .pass {
+        spfPasses.removeAll(keepingCapacity: true)
+        var returnPathPassed = false
+        for result in record.pointee.spfResults where result.result == .pass {
             let domain = DomainName.normalized(result.domain)
             guard !domain.isEmpty else { continue }
-            spfPassDomains.append(domain)
-            if result.scope.map(DomainName.normalized) != "helo" { returnPathPassDomains.append(domain) }
+            let isHelo = result.scope.map(DomainName.normalized) == "helo"
+            spfPasses.append(SPFPass(domain: domain, isHelo: isHelo))
+            if !isHelo { returnPathPassed = true }
         }
-        if !spfPassDomains.isEmpty, let envelope = record.envelopeFrom.map(Self.domainOfEnvelope), !envelope.isEmpty {
+        vouchedEnvelopeDomain = nil
+        if !spfPasses.isEmpty, let envelope = record.pointee.envelopeFrom.map(Self.domainOfEnvelope), !envelope.isEmpty {
             vouchedEnvelopeDomain = envelope
         }
-        signers = Self.distinct(dkimPasses.map(\.domain))
-        envelopes = Self.distinct(spfPassDomains + [vouchedEnvelopeDomain].compactMap { $0 })
-        returnPaths = Self.distinct(returnPathPassDomains)
+        dkimAligned = record.pointee.dkimAligned == .pass
+        spfAligned = record.pointee.spfAligned == .pass
+        // The receiver says it made an exception for a forward, or the client's signature
+        // passed where SPF for the MAIL FROM did not (the relay is not in the client's SPF record).
+        let signatureSurvivedSPFDidNot = !returnPathPassed && dkimAligned
+        looksForwarded = !spfAligned
+            && (Self.receiverSaysForwarded(record.pointee.overrideReasons) || signatureSurvivedSPFDidNot)
     }
 
-    /// The names in their order, each once.
-    private static func distinct(_ names: [String]) -> [String] {
-        var result: [String] = []
-        for name in names where !result.contains(name) { result.append(name) }
-        return result
-    }
-
-    /// The receiver says it made an exception for a forward, or the client's signature passed
-    /// where SPF for the MAIL FROM did not (the relay is not in the client's SPF record).
-    ///
     /// `local_policy` counts only when its comment names ARC: receivers also use it when they
     /// quarantine instead of reject, spoofed mail included.
-    func looksForwarded(_ record: ReportRecord) -> Bool {
-        let receiverSaysForwarded = record.overrideReasons.contains { reason in
+    private static func receiverSaysForwarded(_ reasons: [OverrideReason]) -> Bool {
+        reasons.contains { reason in
             switch reason.type {
             case .forwarded, .mailingList, .trustedForwarder: true
             case .localPolicy: reason.comment?.lowercased().contains("arc") == true
             default: false
             }
         }
-        let signatureSurvivedSPFDidNot = returnPathPassDomains.isEmpty && record.dkimAligned == .pass
-        return record.spfAligned != .pass && (receiverSaysForwarded || signatureSurvivedSPFDidNot)
     }
 
     /// envelope_from is a domain, but some reporters write the whole address.
     private static func domainOfEnvelope(_ raw: String) -> String {
         let normalized = DomainName.normalized(raw)
-        return normalized.split(separator: "@", omittingEmptySubsequences: false).last.map(String.init) ?? normalized
+        // What follows the last `@`, found without a list of the parts. An ASCII name has no
+        // character an `@` byte is part of.
+        if normalized.utf8.allSatisfy({ $0 < 0x80 }) {
+            return normalized.utf8.lastIndex(of: UInt8(ascii: "@")).map { String(normalized[normalized.utf8.index(after: $0)...]) }
+                ?? normalized
+        }
+        return normalized.lastIndex(of: "@").map { String(normalized[normalized.index(after: $0)...]) } ?? normalized
     }
 }
 
@@ -517,18 +646,76 @@ private struct SourceNumbers {
     var count: Int { ips.count }
 
     /// Counts the record toward its source IP; the IP's number.
-    mutating func add(_ record: ReportRecord) -> Int {
-        let number = numbers.value(of: record.sourceIP, orInserting: ips.count)
+    mutating func add(_ record: UnsafePointer<ReportRecord>) -> Int {
+        let number = numbers.value(of: record.pointee.sourceIP, orInserting: ips.count)
         if number == ips.count {
-            ips.append(record.sourceIP)
+            ips.append(record.pointee.sourceIP)
             tallies.append(MessageTally())
         }
-        tallies[number].add(record)
+        // What `MessageTally.add(_:)` counts, read in place: passing the record copies it.
+        let count = record.pointee.count
+        let dkimAligned = record.pointee.dkimAligned == .pass, spfAligned = record.pointee.spfAligned == .pass
+        tallies[number].messages += count
+        if dkimAligned || spfAligned { tallies[number].dmarcPass += count }
+        if spfAligned { tallies[number].spfAligned += count }
+        if dkimAligned { tallies[number].dkimAligned += count }
+        tallies[number].disposition.add(record.pointee.disposition, count: count)
         return number
     }
 
     func ip(of number: Int) -> String { ips[number] }
     func tally(of number: Int) -> MessageTally { tallies[number] }
+
+    /// Source numbers busiest first, then by address.
+    func sorted(_ numbers: [Int]) -> [Int] {
+        numbers.sorted { a, b in
+            tallies[a].messages != tallies[b].messages ? tallies[a].messages > tallies[b].messages : ips[a] < ips[b]
+        }
+    }
+}
+
+/// The messages of each identity from each source IP, in the order the identities came: a
+/// source usually has one, so they are kept in one list, each source's chained.
+private struct SourceVotes {
+    private var first: [Int]
+    private var votes: [(identity: Int, messages: Int, next: Int)] = []
+
+    init(sources: Int) {
+        first = [Int](repeating: -1, count: sources)
+        votes.reserveCapacity(sources)
+    }
+
+    mutating func add(_ messages: Int, for identity: Int, from source: Int) {
+        var index = first[source]
+        guard index >= 0 else {
+            first[source] = votes.count
+            votes.append((identity, messages, -1))
+            return
+        }
+        while votes[index].identity != identity {
+            guard votes[index].next >= 0 else {
+                votes[index].next = votes.count
+                votes.append((identity, messages, -1))
+                return
+            }
+            index = votes[index].next
+        }
+        votes[index].messages += messages
+    }
+
+    /// The identity whose vote precedes the others' (the first of those that none precedes),
+    /// nil for a source without votes.
+    func winner(of source: Int, by precedes: ((identity: Int, messages: Int), (identity: Int, messages: Int)) -> Bool) -> Int? {
+        var index = first[source]
+        guard index >= 0 else { return nil }
+        var best = (identity: votes[index].identity, messages: votes[index].messages)
+        while votes[index].next >= 0 {
+            index = votes[index].next
+            let vote = (identity: votes[index].identity, messages: votes[index].messages)
+            if precedes(vote, best) { best = vote }
+        }
+        return best.identity
+    }
 }
 
 /// The totals of one sender while its records are added.
@@ -546,57 +733,36 @@ private struct SenderAccumulator {
     var signingDomains: [String: Int] = [:]
     var envelopeDomains: [String: Int] = [:]
 
+    /// Room for as many signing and envelope domains as its records will add at most.
+    mutating func reserveDomains(signing: Int, envelope: Int) {
+        if signing > 1 { signingDomains.reserveCapacity(signing) }
+        if envelope > 1 { envelopeDomains.reserveCapacity(envelope) }
+    }
+
     /// A source IP of the sender, with the total of all its records.
     mutating func add(source: Int, _ sourceTally: MessageTally) {
         sources.append(source)
         tally.add(sourceTally)
     }
 
-    /// `count` messages of records like `record`, which has this evidence.
-    mutating func add(_ count: Int, like record: ReportRecord, _ evidence: RecordEvidence) {
-        if evidence.looksForwarded(record) { forwardedMessages += count }
-        let signers = evidence.signers
+    /// `count` messages of records of this judgement, whose domain lists are in `domains`.
+    mutating func add(_ count: Int, like judgement: Judgement, domains: [String]) {
+        if judgement.looksForwarded { forwardedMessages += count }
+        let signers = domains[judgement.signers]
         for domain in signers { signingDomains[domain, default: 0] += count }
-        for domain in evidence.envelopes { envelopeDomains[domain, default: 0] += count }
+        for domain in domains[judgement.envelopes] { envelopeDomains[domain, default: 0] += count }
 
-        guard record.dkimAligned != .pass else { return }
+        guard !judgement.dkimAligned else { return }
         if signers.isEmpty {
             unsignedMessages += count
         } else {
             unalignedSignatureMessages += count
             for domain in signers { unalignedSignatures[domain, default: 0] += count }
         }
-        let returnPaths = evidence.returnPaths
-        if record.spfAligned != .pass && !returnPaths.isEmpty {
+        let returnPaths = domains[judgement.returnPaths]
+        if !judgement.spfAligned && !returnPaths.isEmpty {
             unalignedReturnPathMessages += count
             for domain in returnPaths { unalignedReturnPaths[domain, default: 0] += count }
-        }
-    }
-
-    /// Another sender's records; the two have no source IP in common.
-    mutating func merge(_ other: SenderAccumulator) {
-        tally.add(other.tally)
-        sources += other.sources
-        forwardedMessages += other.forwardedMessages
-        unalignedSignatureMessages += other.unalignedSignatureMessages
-        unalignedSignatures.merge(other.unalignedSignatures, uniquingKeysWith: +)
-        unsignedMessages += other.unsignedMessages
-        unalignedReturnPathMessages += other.unalignedReturnPathMessages
-        unalignedReturnPaths.merge(other.unalignedReturnPaths, uniquingKeysWith: +)
-        signingDomains.merge(other.signingDomains, uniquingKeysWith: +)
-        envelopeDomains.merge(other.envelopeDomains, uniquingKeysWith: +)
-    }
-
-    func share(_ messages: Int) -> Double {
-        tally.messages > 0 ? Double(messages) / Double(tally.messages) : 0
-    }
-}
-
-extension SenderMatch {
-    fileprivate var domain: String {
-        switch self {
-        case .dkimDomain(let domain), .spfDomain(let domain), .envelopeFrom(let domain): domain
-        case .dkimSelector(_, let domain): domain
         }
     }
 }
