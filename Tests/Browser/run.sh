@@ -70,8 +70,9 @@ echo "browser checks: $(head -n 1 "$axe" | tr -d '/*!' | xargs) (axe-core)"
 rm -rf "$artifacts"
 mkdir -p "$artifacts/sites"
 
-swift build --product sitegen
-sitegen="$(swift build --show-bin-path)/sitegen"
+# SITEGEN_TRAITS (set by Tests/run.sh): the traits `swift test` built with, so this reuses that build.
+swift build ${SITEGEN_TRAITS:+--traits "$SITEGEN_TRAITS"} --product sitegen
+sitegen="$(swift build ${SITEGEN_TRAITS:+--traits "$SITEGEN_TRAITS"} --show-bin-path)/sitegen"
 export SITEGEN_THEMES="$PWD/Themes"
 
 build_site() { # name workspace

@@ -31,46 +31,21 @@ done
 bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
 
 echo "== writing seeds"
-swift build --product sitegen
-sitegen=$(swift build --show-bin-path)/sitegen
+# SITEGEN_TRAITS (set by Tests/run.sh): the traits `swift test` built with, so this reuses that build.
+swift build ${SITEGEN_TRAITS:+--traits "$SITEGEN_TRAITS"} --product sitegen
+sitegen=$(swift build ${SITEGEN_TRAITS:+--traits "$SITEGEN_TRAITS"} --show-bin-path)/sitegen
 rm -rf "$work/seeds"
 mkdir -p "$work/seeds"/{xml,json,mail,any} "$work/generated"
 [ -d "$work/generated/plain" ] || "$sitegen" generate --out "$work/generated/plain" >/dev/null
 rm -rf "$work/generated/hostile"
 "$sitegen" generate --hostile --out "$work/generated/hostile" >/dev/null
 
-# Sorts a file into the seed folders by its content (the loader target takes everything small).
-add_seed() {
-    local file=$1 size name
-    size=$(stat -c %s "$file")
-    [ "$size" -le $((4 * max_len)) ] || return 0
-    name=$(sha256sum "$file" | cut -c1-16)
-    cp "$file" "$work/seeds/any/$name"
-    case "$(head -c 512 "$file" | tr -d '\000' | tr -s ' \t\r\n' ' ' | sed 's/^ //' | head -c 1)" in
-        "<") cp "$file" "$work/seeds/xml/$name" ;;
-        "{") cp "$file" "$work/seeds/json/$name" ;;
-    esac
-    if head -c 2048 "$file" | grep -aqi '^content-type:'; then cp "$file" "$work/seeds/mail/$name"; fi
-    if [ "$(head -c 2 "$file" | od -An -tx1 | tr -d ' ')" = "1f8b" ]; then
-        gzip -dc "$file" 2>/dev/null | head -c $((4 * max_len)) > "$work/seeds/tmp" || true
-        [ -s "$work/seeds/tmp" ] && add_seed "$work/seeds/tmp"
-        rm -f "$work/seeds/tmp"
-    fi
-    return 0
-}
-# Every 7th generated file is plenty: they share their structure.
-# File names may hold line breaks (the hostile corpus has some), hence -print0.
-find "$work/generated/plain" -type f -print0 | sort -z | awk 'BEGIN { RS = ORS = "\0" } NR % 7 == 1' |
-    while IFS= read -r -d '' file; do add_seed "$file"; done
-# The compression bombs are left out: each run of one inflates 64 MiB, which would starve the
-# fuzzer (the Swift tests cover them).
-find "$work/generated/hostile" -type f -size -$((4 * max_len))c -not -path '*/bombs/*' -print0 | sort -z |
-    while IFS= read -r -d '' file; do add_seed "$file"; done
-if [ -d ../shared/corpus ]; then
-    find ../shared/corpus -type f -size -$((4 * max_len))c -print0 | sort -z |
-        while IFS= read -r -d '' file; do add_seed "$file"; done
-fi
-for kind in xml json mail any; do echo "   $kind: $(ls "$work/seeds/$kind" | wc -l) seeds"; done
+# Every 7th generated file is plenty: they share their structure. The compression bombs are
+# left out: each run of one inflates 64 MiB, which would starve the fuzzer (the Swift tests
+# cover them).
+sources=("$work/generated/plain@7" "$work/generated/hostile")
+[ -d ../shared/corpus ] && sources+=(../shared/corpus)
+python3 Tests/Fuzz/seeds.py "$work/seeds" $((4 * max_len)) "${sources[@]}"
 
 seeds_for() {
     case $1 in
