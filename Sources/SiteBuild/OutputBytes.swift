@@ -5,7 +5,8 @@ import Foundation
 /// through an array's checks byte by byte.
 ///
 /// Writers make room first (`reserve`), then write into that room with the unchecked
-/// `append`s, whose callers have made room for what they write.
+/// `append`s, whose callers have made room for what they write. Debug builds (the tests) check
+/// that they did.
 struct OutputBytes: ~Copyable {
     private var start: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
@@ -39,6 +40,7 @@ struct OutputBytes: ~Copyable {
     /// One byte, in room made before.
     @inline(__always)
     mutating func appendReserved(_ byte: UInt8) {
+        assert(count < capacity, "OutputBytes: a byte written past the room made")
         start[count] = byte
         count += 1
     }
@@ -47,6 +49,7 @@ struct OutputBytes: ~Copyable {
     @inline(__always)
     mutating func appendReserved(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
+        assert(count + bytes.count <= capacity, "OutputBytes: bytes written past the room made")
         (start + count).update(from: source, count: bytes.count)
         count += bytes.count
     }

@@ -100,4 +100,125 @@ struct RecordsCSVTests {
         ].joined(separator: "\r\n")
         #expect(RecordsCSV.render(records) == Data(expected.utf8))
     }
+
+    /// Untrusted strings of every awkward kind (quotes, commas, line breaks, formula starts,
+    /// multi-byte text, long runs) read back from the file, with an RFC 4180 reader, as the
+    /// cells they were, guarded: the file is written without bounds checks into room made
+    /// first, so every cell must fit the room made for it.
+    @Test(arguments: 1...8 as ClosedRange<UInt64>) func randomCellsReadBackAsTheyWere(seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        let reports = (0..<3).map { _ in ReportIdentity(orgName: random.text(), reportID: random.text()) }
+        var records: [AggregatedRecord] = []
+        for index in 0..<120 {
+            var item = row(reports[random.below(reports.count)], random.text(), count: index)
+            item.domain = random.text()
+            item.record.headerFrom = random.text()
+            item.record.envelopeFrom = random.below(4) == 0 ? nil : random.text()
+            item.record.envelopeTo = random.below(4) == 0 ? nil : random.text()
+            item.record.dkimResults = (0..<random.below(3)).map { _ in
+                DKIMAuthResult(domain: random.text(), selector: random.below(2) == 0 ? nil : random.text(), result: .pass)
+            }
+            item.record.overrideReasons = (0..<random.below(2)).map { _ in OverrideReason(type: .forwarded, comment: random.text()) }
+            records.append(item)
+        }
+        let rows = try CSVReader.rows(String(decoding: RecordsCSV.render(records), as: UTF8.self))
+        #expect(rows.first == RecordsCSV.header)
+        #expect(rows.count == records.count + 1)
+        for cells in rows.dropFirst() {
+            let index = try #require(Int(cells[7]))
+            let item = records[index]
+            let dkim = item.record.dkimResults.map { result in
+                result.domain + (result.selector.map { " s=" + $0 } ?? "") + ": pass"
+            }.joined(separator: "; ")
+            let overrides = item.record.overrideReasons.map { "forwarded: " + ($0.comment ?? "") }.joined(separator: "; ")
+            let expected = [item.domain, item.record.headerFrom, item.report.orgName, item.report.reportID, item.record.sourceIP,
+                            item.record.envelopeFrom ?? "", item.record.envelopeTo ?? "", dkim, overrides]
+            let read = [cells[0], cells[1], cells[2], cells[3], cells[6], cells[12], cells[13], cells[14], cells[16]]
+            #expect(read == expected.map(guarded), "seed \(seed), record \(index)")
+        }
+    }
+
+    /// What a spreadsheet shows of a cell: an apostrophe before a formula's first character.
+    private func guarded(_ value: String) -> String {
+        guard let first = value.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first)
+        else { return value }
+        return "'" + value
+    }
 }
+
+/// The cells of an RFC 4180 file with CRLF row ends; quoted cells may hold anything.
+private enum CSVReader {
+    struct Malformed: Error { var offset: Int }
+
+    static func rows(_ text: String) throws -> [[String]] {
+        let bytes = Array(text.utf8)
+        var rows: [[String]] = []
+        var cells: [String] = []
+        var cell: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                while true {
+                    guard index < bytes.count else { throw Malformed(offset: index) }
+                    if bytes[index] == UInt8(ascii: "\"") {
+                        if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") {
+                            cell.append(bytes[index])
+                            index += 2
+                            continue
+                        }
+                        index += 1
+                        break
+                    }
+                    cell.append(bytes[index])
+                    index += 1
+                }
+            }
+            guard index < bytes.count else { break }
+            switch bytes[index] {
+            case UInt8(ascii: ","):
+                cells.append(String(decoding: cell, as: UTF8.self))
+                cell = []
+                index += 1
+            case 0x0D:
+                guard index + 1 < bytes.count, bytes[index + 1] == 0x0A else { throw Malformed(offset: index) }
+                cells.append(String(decoding: cell, as: UTF8.self))
+                rows.append(cells)
+                cells = []
+                cell = []
+                index += 2
+            default:
+                cell.append(bytes[index])
+                index += 1
+            }
+        }
+        guard cells.isEmpty, cell.isEmpty else { throw Malformed(offset: bytes.count) }
+        return rows
+    }
+}
+
+/// A small seeded generator (SplitMix64), so a failing seed fails the same way again.
+private struct SplitMix {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// Text from pieces a CSV writer must take care of, from empty to thousands of bytes.
+    mutating func text() -> String {
+        let pieces = ["a", "contoso.example", ",", "\"", "\"\"", "\r\n", "\n", "\r", "=", "+", "-", "@", "\t", " ",
+                      "é", "日本", "🙂", "'", ";", ":"]
+        let length = below(8) == 0 ? 200 + below(2_000) : below(12)
+        return (0..<length).map { _ in pieces[below(pieces.count)] }.joined()
+    }
+}
+
