@@ -173,16 +173,22 @@ private struct AuthorisedMessages {
     var spfAndDKIM = 0
     var spfAndDKIMAndDMARC = 0
 
+    /// Records are read in place: copying one out of the array retained each of its strings.
     init(_ records: [ReportRecord], from authorisedIPs: Set<String>) {
-        for record in records where record.count > 0 && authorisedIPs.contains(record.sourceIP) {
-            let count = record.count
-            let spf = record.spfResults.contains { $0.result == .pass }
-            let dkim = record.dkimResults.contains { $0.result == .pass }
-            total += count
-            if spf || dkim { spfOrDKIM += count }
-            if record.dmarcPass { dmarcPass += count }
-            if spf && dkim { spfAndDKIM += count }
-            if spf && dkim && record.dmarcPass { spfAndDKIMAndDMARC += count }
+        records.withUnsafeBufferPointer { records in
+            guard let first = records.baseAddress else { return }
+            for record in (first..<first + records.count)
+            where record.pointee.count > 0 && authorisedIPs.contains(record.pointee.sourceIP) {
+                let count = record.pointee.count
+                let spf = record.pointee.spfResults.contains { $0.result == .pass }
+                let dkim = record.pointee.dkimResults.contains { $0.result == .pass }
+                let dmarc = record.pointee.dmarcPass
+                total += count
+                if spf || dkim { spfOrDKIM += count }
+                if dmarc { dmarcPass += count }
+                if spf && dkim { spfAndDKIM += count }
+                if spf && dkim && dmarc { spfAndDKIMAndDMARC += count }
+            }
         }
     }
 }
