@@ -142,6 +142,11 @@ package struct XMLPullParser {
         UnsafeBufferPointer(rebasing: bytes[localNameStart..<localNameEnd])
     }
 
+    /// `localName` packed, read in place; nil when it is longer than `PackedName.maxLength`.
+    package var packedLocalName: PackedName? {
+        PackedName(in: bytes, start: localNameStart, length: localNameEnd - localNameStart)
+    }
+
     /// The namespace URI of the element just started, nil when it has none.
     package func namespaceURI() -> [UInt8]? {
         let prefix = bytes[prefixStart..<prefixEnd]
@@ -263,12 +268,10 @@ package struct XMLPullParser {
         var index = position
         let count = bytes.count
         while index < count {
+            // Nearly every byte: one test each, the same outcome until the run ends.
+            while index < count, Self.isPlainText(bytes[index]) { index += 1 }
+            guard index < count else { break }
             let byte = bytes[index]
-            // Printable ASCII other than '<', '&' and ']', or a tab or line feed: nothing to do.
-            if (byte >= 0x20 && byte < 0x80 && byte != 0x3C && byte != 0x26 && byte != 0x5D) || byte == 0x0A || byte == 0x09 {
-                index += 1
-                continue
-            }
             // The usual end of a run, decided without the table.
             if byte == 0x3C {
                 appendRaw(runStart, index)
@@ -518,32 +521,58 @@ package struct XMLPullParser {
     // MARK: Tags
 
     private mutating func readStartTag() throws(XMLSyntaxError) {
-        var index = position + 1
-        guard index < bytes.count, Self.isNameStart(bytes[index]) else {
-            throw fault(.unescapedMarkup, at: index)
+        let nameStart = position + 1
+        guard nameStart < bytes.count, Self.isNameStart(bytes[nameStart]) else {
+            throw fault(.unescapedMarkup, at: nameStart)
         }
-        let nameStart = index
-        let (nameEnd, elementColon) = try skipQualifiedName(from: index)
-        index = nameEnd
-        let depth = openNames.count + 1
+        let (nameEnd, elementColon) = try skipQualifiedName(from: nameStart)
+        let tagEnd: Int
+        let isEmpty: Bool
         var attributeNames: [(Int, Int)] = []
-        var isEmpty = false
+        if nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: ">") {
+            // Nearly every tag: a name and no attributes.
+            tagEnd = nameEnd + 1
+            isEmpty = false
+        } else {
+            (tagEnd, isEmpty) = try readAttributes(from: nameEnd, depth: openNames.count + 1, names: &attributeNames)
+        }
+        prefixStart = nameStart
+        prefixEnd = elementColon ?? nameStart
+        localNameStart = elementColon.map { $0 + 1 } ?? nameStart
+        localNameEnd = nameEnd
+        if prefixEnd > prefixStart { try requireBoundPrefix(prefixStart, prefixEnd) }
+        for (start, end) in attributeNames {
+            guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")),
+                  !bytes[start..<colon].elementsEqual("xmlns".utf8)
+            else { continue }
+            try requireBoundPrefix(start, colon)
+        }
+        openNames.append((nameStart, localNameStart, nameEnd))
+        rootSeen = true
+        position = tagEnd
+        emptyElementPending = isEmpty
+    }
+
+    /// Reads the attributes of a start tag from the end of its name through its '>' or
+    /// '/>', declaring the namespaces among them; returns the index after the tag, whether
+    /// it closes the element, and the attributes' names in `names`.
+    private mutating func readAttributes(
+        from nameEnd: Int, depth: Int, names attributeNames: inout [(Int, Int)]
+    ) throws(XMLSyntaxError) -> (end: Int, isEmpty: Bool) {
+        var index = nameEnd
         while true {
             let hadSpace = index < bytes.count && Self.isSpace(bytes[index])
             while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
             guard index < bytes.count else { throw fault(.unclosedTag, at: index) }
             let byte = bytes[index]
             if byte == UInt8(ascii: ">") {
-                index += 1
-                break
+                return (index + 1, false)
             }
             if byte == UInt8(ascii: "/") {
                 guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ">") else {
                     throw fault(.unclosedTag, at: index)
                 }
-                index += 2
-                isEmpty = true
-                break
+                return (index + 2, true)
             }
             guard Self.isNameStart(byte) else { throw fault(.unescapedMarkup, at: index) }
             guard hadSpace else { throw fault(.other("attributes are not separated by white space"), at: index) }
@@ -572,21 +601,6 @@ package struct XMLPullParser {
                 try declareNamespace(attributeStart, attributeEnd, uri: value, depth: depth)
             }
         }
-        prefixStart = nameStart
-        prefixEnd = elementColon ?? nameStart
-        localNameStart = elementColon.map { $0 + 1 } ?? nameStart
-        localNameEnd = nameEnd
-        if prefixEnd > prefixStart { try requireBoundPrefix(prefixStart, prefixEnd) }
-        for (start, end) in attributeNames {
-            guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")),
-                  !bytes[start..<colon].elementsEqual("xmlns".utf8)
-            else { continue }
-            try requireBoundPrefix(start, colon)
-        }
-        openNames.append((nameStart, localNameStart, nameEnd))
-        rootSeen = true
-        position = index
-        emptyElementPending = isEmpty
     }
 
     private func isNamespaceDeclaration(_ start: Int, _ end: Int) -> Bool {
@@ -712,7 +726,7 @@ package struct XMLPullParser {
         let length = open.end - open.start
         var index = nameStart
         let available = min(length, bytes.count - nameStart)
-        guard let base = bytes.baseAddress, memcmp(base + nameStart, base + open.start, available) == 0 else {
+        guard sameBytes(at: nameStart, and: open.start, count: available) else {
             throw fault(.mismatchedEndTag, at: nameStart)
         }
         guard nameStart + length < bytes.count else { throw fault(.unclosedTag, at: bytes.count) }
@@ -729,9 +743,28 @@ package struct XMLPullParser {
     private mutating func closeInnermost() {
         let depth = openNames.count
         openNames.removeLast()
-        while let last = namespaceBindings.last, last.depth >= depth {
+        while !namespaceBindings.isEmpty, namespaceBindings[namespaceBindings.count - 1].depth >= depth {
             namespaceBindings.removeLast()
         }
+    }
+
+    /// Whether the `count` bytes at `first` and at `second`, both in the document, are the
+    /// same; compared in place, a word at a time (names are short: no call to `memcmp`).
+    private func sameBytes(at first: Int, and second: Int, count: Int) -> Bool {
+        guard count > 0, let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset + 8 <= count {
+            guard raw.loadUnaligned(fromByteOffset: first + offset, as: UInt64.self)
+                == raw.loadUnaligned(fromByteOffset: second + offset, as: UInt64.self)
+            else { return false }
+            offset += 8
+        }
+        while offset < count {
+            guard base[first + offset] == base[second + offset] else { return false }
+            offset += 1
+        }
+        return true
     }
 
     // MARK: Characters
@@ -846,6 +879,16 @@ package struct XMLPullParser {
         case 64..<128: (0x07FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1
         default: true
         }
+    }
+
+    /// Printable ASCII other than '<', '&' and ']', or a tab or line feed: character data
+    /// that needs no more than to be passed over.
+    @inline(__always)
+    static func isPlainText(_ byte: UInt8) -> Bool {
+        // Bit n of the masks is set when byte n (n - 64 for the second) is plain text.
+        let low: UInt64 = 1 << 0x09 | 1 << 0x0A | (0xFFFF_FFFF << 0x20 & ~(1 << 0x26) & ~(1 << 0x3C))
+        let high: UInt64 = ~(1 << (0x5D - 64))
+        return byte < 0x80 && ((byte < 0x40 ? low : high) >> UInt64(byte & 0x3F)) & 1 == 1
     }
 
     /// `isNameByte` without ':' and non-ASCII bytes.
