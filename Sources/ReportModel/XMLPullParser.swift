@@ -268,7 +268,19 @@ package struct XMLPullParser {
         var index = position
         let count = bytes.count
         while index < count {
-            // Nearly every byte: one test each, the same outcome until the run ends.
+            // Plain text passed over eight bytes at a time, then byte by byte near the end.
+            if let base = bytes.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let special = Self.notPlainText(word)
+                    guard special == 0 else {
+                        index += special.trailingZeroBitCount / 8
+                        break
+                    }
+                    index += 8
+                }
+            }
             while index < count, Self.isPlainText(bytes[index]) { index += 1 }
             guard index < count else { break }
             let byte = bytes[index]
@@ -526,20 +538,32 @@ package struct XMLPullParser {
             throw fault(.unescapedMarkup, at: nameStart)
         }
         let (nameEnd, elementColon) = try skipQualifiedName(from: nameStart)
-        let tagEnd: Int
-        let isEmpty: Bool
-        var attributeNames: [(Int, Int)] = []
-        if nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: ">") {
-            // Nearly every tag: a name and no attributes.
-            tagEnd = nameEnd + 1
-            isEmpty = false
-        } else {
-            (tagEnd, isEmpty) = try readAttributes(from: nameEnd, depth: openNames.count + 1, names: &attributeNames)
-        }
         prefixStart = nameStart
         prefixEnd = elementColon ?? nameStart
         localNameStart = elementColon.map { $0 + 1 } ?? nameStart
         localNameEnd = nameEnd
+        let tagEnd: Int
+        let isEmpty: Bool
+        if nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: ">") {
+            // Nearly every tag: a name and no attributes.
+            if prefixEnd > prefixStart { try requireBoundPrefix(prefixStart, prefixEnd) }
+            tagEnd = nameEnd + 1
+            isEmpty = false
+        } else {
+            (tagEnd, isEmpty) = try readAttributesAndPrefixes(from: nameEnd)
+        }
+        openNames.append((nameStart, localNameStart, nameEnd))
+        rootSeen = true
+        position = tagEnd
+        emptyElementPending = isEmpty
+    }
+
+    /// Reads the attributes of a start tag (after its name) and then checks that the
+    /// element's prefix and the attributes' are declared, the tag's own declarations
+    /// included; returns the index after the tag and whether it closes the element.
+    private mutating func readAttributesAndPrefixes(from nameEnd: Int) throws(XMLSyntaxError) -> (end: Int, isEmpty: Bool) {
+        var attributeNames: [(Int, Int)] = []
+        let tag = try readAttributes(from: nameEnd, depth: openNames.count + 1, names: &attributeNames)
         if prefixEnd > prefixStart { try requireBoundPrefix(prefixStart, prefixEnd) }
         for (start, end) in attributeNames {
             guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")),
@@ -547,10 +571,7 @@ package struct XMLPullParser {
             else { continue }
             try requireBoundPrefix(start, colon)
         }
-        openNames.append((nameStart, localNameStart, nameEnd))
-        rootSeen = true
-        position = tagEnd
-        emptyElementPending = isEmpty
+        return tag
     }
 
     /// Reads the attributes of a start tag from the end of its name through its '>' or
@@ -749,20 +770,30 @@ package struct XMLPullParser {
     }
 
     /// Whether the `count` bytes at `first` and at `second`, both in the document, are the
-    /// same; compared in place, a word at a time (names are short: no call to `memcmp`).
+    /// same; compared in place a word at a time where the document has a word there (names
+    /// are short: a call to `memcmp` cost more than the comparison).
+    @inline(__always)
     private func sameBytes(at first: Int, and second: Int, count: Int) -> Bool {
         guard count > 0, let base = bytes.baseAddress else { return true }
         let raw = UnsafeRawPointer(base)
+        let later = max(first, second)
         var offset = 0
-        while offset + 8 <= count {
-            guard raw.loadUnaligned(fromByteOffset: first + offset, as: UInt64.self)
-                == raw.loadUnaligned(fromByteOffset: second + offset, as: UInt64.self)
-            else { return false }
-            offset += 8
-        }
         while offset < count {
-            guard base[first + offset] == base[second + offset] else { return false }
-            offset += 1
+            let rest = count - offset
+            guard later + offset + 8 <= bytes.count else {
+                guard base[first + offset] == base[second + offset] else { return false }
+                offset += 1
+                continue
+            }
+            let difference = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: first + offset, as: UInt64.self))
+                ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: second + offset, as: UInt64.self))
+            // The low bytes of a little-endian word are the first ones.
+            guard rest < 8 else {
+                guard difference == 0 else { return false }
+                offset += 8
+                continue
+            }
+            return difference & ((1 << UInt64(8 * rest)) &- 1) == 0
         }
         return true
     }
@@ -773,8 +804,20 @@ package struct XMLPullParser {
     /// a colon at either end or with two is not a qualified name).
     private func skipQualifiedName(from start: Int) throws(XMLSyntaxError) -> (end: Int, colon: Int?) {
         var index = start
-        // ASCII letters, digits, '_', '-' and '.': the whole of nearly every name; the loop
-        // below takes over at a ':' or a non-ASCII byte.
+        // ASCII letters, digits, '_', '-' and '.': the whole of nearly every name, passed
+        // over eight bytes at a time where the document has them; the loop below takes over
+        // at a ':' or a non-ASCII byte.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let special = Self.notPlainName(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                guard special == 0 else {
+                    index += special.trailingZeroBitCount / 8
+                    break
+                }
+                index += 8
+            }
+        }
         while index < bytes.count, Self.isPlainNameByte(bytes[index]) { index += 1 }
         var colon: Int?
         while index < bytes.count {
@@ -891,8 +934,51 @@ package struct XMLPullParser {
         return byte < 0x80 && ((byte < 0x40 ? low : high) >> UInt64(byte & 0x3F)) & 1 == 1
     }
 
+    /// The high bit of each byte of a little-endian word that `isPlainText` refuses, and of
+    /// none that it accepts. Each byte is computed on its own (no carry crosses a byte), so
+    /// the lowest bit set is the first such byte.
+    @inline(__always)
+    static func notPlainText(_ word: UInt64) -> UInt64 {
+        let control = ~Word.atLeast(word, 0x20) & Word.highBits
+        return (word & Word.highBits) | (control & ~Word.equal(word, 0x09) & ~Word.equal(word, 0x0A))
+            | Word.equal(word, 0x3C) | Word.equal(word, 0x26) | Word.equal(word, 0x5D)
+    }
+
+    /// The high bit of each byte of a little-endian word that `isPlainNameByte` refuses, and
+    /// of none that it accepts; computed byte by byte like `notPlainText`.
+    @inline(__always)
+    static func notPlainName(_ word: UInt64) -> UInt64 {
+        let digit = Word.atLeast(word, 0x30) & ~Word.atLeast(word, 0x3A)
+        let upper = Word.atLeast(word, 0x41) & ~Word.atLeast(word, 0x5B)
+        let lower = Word.atLeast(word, 0x61) & ~Word.atLeast(word, 0x7B)
+        let other = Word.equal(word, 0x5F) | Word.equal(word, 0x2D) | Word.equal(word, 0x2E)
+        return (word & Word.highBits) | (~(digit | upper | lower | other) & Word.highBits)
+    }
+
+    /// Byte-wise tests on eight bytes at once, each byte on its own: no carry crosses from
+    /// one byte into the next, so every byte's high bit in a result is exact.
+    private enum Word {
+        static let ones: UInt64 = 0x0101_0101_0101_0101
+        static let highBits: UInt64 = 0x8080_8080_8080_8080
+        static let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+        /// The high bit of each byte equal to `byte`: a zero byte is the only one that stays
+        /// below 0x80 when 0x7F is added to its low seven bits and has no high bit itself.
+        @inline(__always)
+        static func equal(_ word: UInt64, _ byte: UInt64) -> UInt64 {
+            let difference = word ^ (ones &* byte)
+            return ~(((difference & lowBits) &+ lowBits) | difference | lowBits)
+        }
+
+        /// The high bit of each byte whose low seven bits are `byte` (at most 0x80) or more.
+        @inline(__always)
+        static func atLeast(_ word: UInt64, _ byte: UInt64) -> UInt64 {
+            ((word & lowBits) &+ ones &* (0x80 - byte)) & highBits
+        }
+    }
+
     /// `isNameByte` without ':' and non-ASCII bytes.
-    private static func isPlainNameByte(_ byte: UInt8) -> Bool {
+    static func isPlainNameByte(_ byte: UInt8) -> Bool {
         switch byte {
         case 0..<64: (0x03FF_6000_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1
         case 64..<128: (0x07FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1
