@@ -747,7 +747,7 @@ package struct XMLPullParser {
         let length = open.end - open.start
         var index = nameStart
         let available = min(length, bytes.count - nameStart)
-        guard sameBytes(at: nameStart, and: open.start, count: available) else {
+        guard let base = bytes.baseAddress, memcmp(base + nameStart, base + open.start, available) == 0 else {
             throw fault(.mismatchedEndTag, at: nameStart)
         }
         guard nameStart + length < bytes.count else { throw fault(.unclosedTag, at: bytes.count) }
@@ -767,35 +767,6 @@ package struct XMLPullParser {
         while !namespaceBindings.isEmpty, namespaceBindings[namespaceBindings.count - 1].depth >= depth {
             namespaceBindings.removeLast()
         }
-    }
-
-    /// Whether the `count` bytes at `first` and at `second`, both in the document, are the
-    /// same; compared in place a word at a time where the document has a word there (names
-    /// are short: a call to `memcmp` cost more than the comparison).
-    @inline(__always)
-    private func sameBytes(at first: Int, and second: Int, count: Int) -> Bool {
-        guard count > 0, let base = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        let later = max(first, second)
-        var offset = 0
-        while offset < count {
-            let rest = count - offset
-            guard later + offset + 8 <= bytes.count else {
-                guard base[first + offset] == base[second + offset] else { return false }
-                offset += 1
-                continue
-            }
-            let difference = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: first + offset, as: UInt64.self))
-                ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: second + offset, as: UInt64.self))
-            // The low bytes of a little-endian word are the first ones.
-            guard rest < 8 else {
-                guard difference == 0 else { return false }
-                offset += 8
-                continue
-            }
-            return difference & ((1 << UInt64(8 * rest)) &- 1) == 0
-        }
-        return true
     }
 
     // MARK: Characters
