@@ -49,14 +49,18 @@ package struct StoredAggregate: Sendable {
     /// The parser's `parseNormalized`, with the stored form built as elements close. The
     /// parser's second try past junk before `<feedback>` is left to the parser.
     private static func read(document: UnsafeBufferPointer<UInt8>, limits: InputLimits) -> StoredAggregate? {
-        var parser = XMLPullParser(bytes: document)
-        var builder = StoredAggregateBuilder(maxDepth: limits.maxElementDepth, document: document)
-        while true {
-            guard let event = try? parser.next() else { return nil }
-            switch event {
-            case .startElement: guard builder.start(parser) else { return nil }
-            case .endElement: guard builder.end(parser) else { return nil }
-            case .endOfDocument: return builder.finish()
+        // Every open element takes three bytes at least ("<a>"): no document nests deeper.
+        let maxDepth = min(max(limits.maxElementDepth, 0), document.count / 3 + 1)
+        return withUnsafeTemporaryAllocation(of: ReportElement.self, capacity: maxDepth) { pathStorage in
+            var parser = XMLPullParser(bytes: document)
+            var builder = StoredAggregateBuilder(path: ElementPath(storage: pathStorage, limit: maxDepth), document: document)
+            while true {
+                guard let event = try? parser.next() else { return nil }
+                switch event {
+                case .startElement: guard builder.start(parser) else { return nil }
+                case .endElement: guard builder.end(parser) else { return nil }
+                case .endOfDocument: return builder.finish()
+                }
             }
         }
     }
@@ -148,12 +152,11 @@ private struct StoredAggregateBuilder {
         var domains: [[UInt8]]
     }
 
-    let maxDepth: Int
     /// The document read, which the builder borrows: values are ranges of it where they
     /// are in it as they are, or (past its end) of `copies`.
     private let document: UnsafeBufferPointer<UInt8>
 
-    private var path: [ReportElement] = []
+    private var path: ElementPath
     private var rootSeen = false
     private var isRFC9990 = false
     /// The values kept that are not in the document as they are (decoded or trimmed as text).
@@ -177,23 +180,21 @@ private struct StoredAggregateBuilder {
     private var spfResults = StoredList()
     private var authResult = AuthResultRanges()
 
-    init(maxDepth: Int, document: UnsafeBufferPointer<UInt8>) {
-        self.maxDepth = maxDepth
+    init(path: ElementPath, document: UnsafeBufferPointer<UInt8>) {
+        self.path = path
         self.document = document
-        path.reserveCapacity(8)
         records = BinaryWriter(capacity: document.count / 2)
     }
 
     /// false where the parser refuses the document.
     mutating func start(_ parser: XMLPullParser) -> Bool {
-        let name = ReportElement(localName: parser.localName)
+        let name = ReportElement(packed: parser.packedLocalName)
         if !rootSeen {
             rootSeen = true
             guard name == .feedback else { return false }
             isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
         }
-        path.append(name)
-        guard path.count <= maxDepth else { return false }
+        guard path.push(name) else { return false }
         guard path.count >= 2 else { return true }
         switch (path[path.count - 2], name) {
         case (.feedback, .record):
@@ -215,7 +216,7 @@ private struct StoredAggregateBuilder {
 
     /// false where the parser refuses the document.
     mutating func end(_ parser: XMLPullParser) -> Bool {
-        defer { path.removeLast() }
+        defer { path.pop() }
         let depth = path.count
         guard depth >= 2 else { return true }
         let name = path[depth - 1]
@@ -345,6 +346,39 @@ private struct StoredAggregateBuilder {
         return copies.withUnsafeBufferPointer { copies in
             StoredAggregate.make(parts, text: KeptText(document: document, copies: copies), records: records)
         }
+    }
+}
+
+/// The elements open, innermost last, in storage lent for one document: pushing and popping
+/// check no uniqueness and never reallocate.
+private struct ElementPath {
+    private let storage: UnsafeMutableBufferPointer<ReportElement>
+    /// The deepest nesting allowed (`maxElementDepth`, or less where no document nests as deep).
+    private let limit: Int
+    private(set) var count = 0
+
+    init(storage: UnsafeMutableBufferPointer<ReportElement>, limit: Int) {
+        self.storage = storage
+        self.limit = min(limit, storage.count)
+    }
+
+    /// false when the element would nest deeper than the limit.
+    mutating func push(_ element: ReportElement) -> Bool {
+        guard count < limit else { return false }
+        storage.initializeElement(at: count, to: element)
+        count += 1
+        return true
+    }
+
+    mutating func pop() {
+        guard count > 0 else { return }
+        count -= 1
+    }
+
+    /// The element at a depth below `count` (the builder checks each index against it).
+    subscript(index: Int) -> ReportElement {
+        guard index >= 0, index < count else { return .other }
+        return storage[index]
     }
 }
 

@@ -186,49 +186,8 @@ package enum ReportElement: UInt8 {
         }
     }
 
-    /// A name of up to 24 bytes packed into three words, so that a lookup compares integers.
-    private struct PackedName: Equatable {
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var length = 0
-
-        init?(_ bytes: UnsafeBufferPointer<UInt8>) {
-            guard bytes.count <= 24, let base = bytes.baseAddress else { return nil }
-            length = bytes.count
-            withUnsafeMutableBytes(of: &words) { words in
-                words.baseAddress.map { _ = memcpy($0, base, bytes.count) }
-            }
-        }
-
-        static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2
-                && lhs.length == rhs.length
-        }
-    }
-
-    /// Every known name, packed, in buckets by length: a lookup compares a handful at most.
-    private static let known: [[(name: PackedName, element: ReportElement)]] = {
-        var table = Array(repeating: [(name: PackedName, element: ReportElement)](), count: 25)
-        var raw: UInt8 = 1
-        while let element = ReportElement(rawValue: raw) {
-            let utf8 = Array(element.name.utf8)
-            if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
-                table[name.length].append((name, element))
-            }
-            raw += 1
-        }
-        return table
-    }()
-
     package init(localName: UnsafeBufferPointer<UInt8>) {
-        guard let packed = PackedName(localName) else {
-            self = .other
-            return
-        }
-        for candidate in Self.known[packed.length] where candidate.name == packed {
-            self = candidate.element
-            return
-        }
-        self = .other
+        self.init(packed: PackedName(localName))
     }
 }
 

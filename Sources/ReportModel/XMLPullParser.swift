@@ -142,6 +142,11 @@ package struct XMLPullParser {
         UnsafeBufferPointer(rebasing: bytes[localNameStart..<localNameEnd])
     }
 
+    /// `localName` packed, read in place; nil when it is longer than `PackedName.maxLength`.
+    package var packedLocalName: PackedName? {
+        PackedName(in: bytes, start: localNameStart, length: localNameEnd - localNameStart)
+    }
+
     /// The namespace URI of the element just started, nil when it has none.
     package func namespaceURI() -> [UInt8]? {
         let prefix = bytes[prefixStart..<prefixEnd]
@@ -263,12 +268,22 @@ package struct XMLPullParser {
         var index = position
         let count = bytes.count
         while index < count {
-            let byte = bytes[index]
-            // Printable ASCII other than '<', '&' and ']', or a tab or line feed: nothing to do.
-            if (byte >= 0x20 && byte < 0x80 && byte != 0x3C && byte != 0x26 && byte != 0x5D) || byte == 0x0A || byte == 0x09 {
-                index += 1
-                continue
+            // Plain text passed over eight bytes at a time, then byte by byte near the end.
+            if let base = bytes.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let special = Self.notPlainText(word)
+                    guard special == 0 else {
+                        index += special.trailingZeroBitCount / 8
+                        break
+                    }
+                    index += 8
+                }
             }
+            while index < count, Self.isPlainText(bytes[index]) { index += 1 }
+            guard index < count else { break }
+            let byte = bytes[index]
             // The usual end of a run, decided without the table.
             if byte == 0x3C {
                 appendRaw(runStart, index)
@@ -518,32 +533,67 @@ package struct XMLPullParser {
     // MARK: Tags
 
     private mutating func readStartTag() throws(XMLSyntaxError) {
-        var index = position + 1
-        guard index < bytes.count, Self.isNameStart(bytes[index]) else {
-            throw fault(.unescapedMarkup, at: index)
+        let nameStart = position + 1
+        guard nameStart < bytes.count, Self.isNameStart(bytes[nameStart]) else {
+            throw fault(.unescapedMarkup, at: nameStart)
         }
-        let nameStart = index
-        let (nameEnd, elementColon) = try skipQualifiedName(from: index)
-        index = nameEnd
-        let depth = openNames.count + 1
+        let (nameEnd, elementColon) = try skipQualifiedName(from: nameStart)
+        prefixStart = nameStart
+        prefixEnd = elementColon ?? nameStart
+        localNameStart = elementColon.map { $0 + 1 } ?? nameStart
+        localNameEnd = nameEnd
+        let tagEnd: Int
+        let isEmpty: Bool
+        if nameEnd < bytes.count, bytes[nameEnd] == UInt8(ascii: ">") {
+            // Nearly every tag: a name and no attributes.
+            if prefixEnd > prefixStart { try requireBoundPrefix(prefixStart, prefixEnd) }
+            tagEnd = nameEnd + 1
+            isEmpty = false
+        } else {
+            (tagEnd, isEmpty) = try readAttributesAndPrefixes(from: nameEnd)
+        }
+        openNames.append((nameStart, localNameStart, nameEnd))
+        rootSeen = true
+        position = tagEnd
+        emptyElementPending = isEmpty
+    }
+
+    /// Reads the attributes of a start tag (after its name) and then checks that the
+    /// element's prefix and the attributes' are declared, the tag's own declarations
+    /// included; returns the index after the tag and whether it closes the element.
+    private mutating func readAttributesAndPrefixes(from nameEnd: Int) throws(XMLSyntaxError) -> (end: Int, isEmpty: Bool) {
         var attributeNames: [(Int, Int)] = []
-        var isEmpty = false
+        let tag = try readAttributes(from: nameEnd, depth: openNames.count + 1, names: &attributeNames)
+        if prefixEnd > prefixStart { try requireBoundPrefix(prefixStart, prefixEnd) }
+        for (start, end) in attributeNames {
+            guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")),
+                  !bytes[start..<colon].elementsEqual("xmlns".utf8)
+            else { continue }
+            try requireBoundPrefix(start, colon)
+        }
+        return tag
+    }
+
+    /// Reads the attributes of a start tag from the end of its name through its '>' or
+    /// '/>', declaring the namespaces among them; returns the index after the tag, whether
+    /// it closes the element, and the attributes' names in `names`.
+    private mutating func readAttributes(
+        from nameEnd: Int, depth: Int, names attributeNames: inout [(Int, Int)]
+    ) throws(XMLSyntaxError) -> (end: Int, isEmpty: Bool) {
+        var index = nameEnd
         while true {
             let hadSpace = index < bytes.count && Self.isSpace(bytes[index])
             while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
             guard index < bytes.count else { throw fault(.unclosedTag, at: index) }
             let byte = bytes[index]
             if byte == UInt8(ascii: ">") {
-                index += 1
-                break
+                return (index + 1, false)
             }
             if byte == UInt8(ascii: "/") {
                 guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ">") else {
                     throw fault(.unclosedTag, at: index)
                 }
-                index += 2
-                isEmpty = true
-                break
+                return (index + 2, true)
             }
             guard Self.isNameStart(byte) else { throw fault(.unescapedMarkup, at: index) }
             guard hadSpace else { throw fault(.other("attributes are not separated by white space"), at: index) }
@@ -572,21 +622,6 @@ package struct XMLPullParser {
                 try declareNamespace(attributeStart, attributeEnd, uri: value, depth: depth)
             }
         }
-        prefixStart = nameStart
-        prefixEnd = elementColon ?? nameStart
-        localNameStart = elementColon.map { $0 + 1 } ?? nameStart
-        localNameEnd = nameEnd
-        if prefixEnd > prefixStart { try requireBoundPrefix(prefixStart, prefixEnd) }
-        for (start, end) in attributeNames {
-            guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")),
-                  !bytes[start..<colon].elementsEqual("xmlns".utf8)
-            else { continue }
-            try requireBoundPrefix(start, colon)
-        }
-        openNames.append((nameStart, localNameStart, nameEnd))
-        rootSeen = true
-        position = index
-        emptyElementPending = isEmpty
     }
 
     private func isNamespaceDeclaration(_ start: Int, _ end: Int) -> Bool {
@@ -729,7 +764,7 @@ package struct XMLPullParser {
     private mutating func closeInnermost() {
         let depth = openNames.count
         openNames.removeLast()
-        while let last = namespaceBindings.last, last.depth >= depth {
+        while !namespaceBindings.isEmpty, namespaceBindings[namespaceBindings.count - 1].depth >= depth {
             namespaceBindings.removeLast()
         }
     }
@@ -740,8 +775,20 @@ package struct XMLPullParser {
     /// a colon at either end or with two is not a qualified name).
     private func skipQualifiedName(from start: Int) throws(XMLSyntaxError) -> (end: Int, colon: Int?) {
         var index = start
-        // ASCII letters, digits, '_', '-' and '.': the whole of nearly every name; the loop
-        // below takes over at a ':' or a non-ASCII byte.
+        // ASCII letters, digits, '_', '-' and '.': the whole of nearly every name, passed
+        // over eight bytes at a time where the document has them; the loop below takes over
+        // at a ':' or a non-ASCII byte.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let special = Self.notPlainName(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                guard special == 0 else {
+                    index += special.trailingZeroBitCount / 8
+                    break
+                }
+                index += 8
+            }
+        }
         while index < bytes.count, Self.isPlainNameByte(bytes[index]) { index += 1 }
         var colon: Int?
         while index < bytes.count {
@@ -848,8 +895,61 @@ package struct XMLPullParser {
         }
     }
 
+    /// Printable ASCII other than '<', '&' and ']', or a tab or line feed: character data
+    /// that needs no more than to be passed over.
+    @inline(__always)
+    static func isPlainText(_ byte: UInt8) -> Bool {
+        // Bit n of the masks is set when byte n (n - 64 for the second) is plain text.
+        let low: UInt64 = 1 << 0x09 | 1 << 0x0A | (0xFFFF_FFFF << 0x20 & ~(1 << 0x26) & ~(1 << 0x3C))
+        let high: UInt64 = ~(1 << (0x5D - 64))
+        return byte < 0x80 && ((byte < 0x40 ? low : high) >> UInt64(byte & 0x3F)) & 1 == 1
+    }
+
+    /// The high bit of each byte of a little-endian word that `isPlainText` refuses, and of
+    /// none that it accepts. Each byte is computed on its own (no carry crosses a byte), so
+    /// the lowest bit set is the first such byte.
+    @inline(__always)
+    static func notPlainText(_ word: UInt64) -> UInt64 {
+        let control = ~Word.atLeast(word, 0x20) & Word.highBits
+        return (word & Word.highBits) | (control & ~Word.equal(word, 0x09) & ~Word.equal(word, 0x0A))
+            | Word.equal(word, 0x3C) | Word.equal(word, 0x26) | Word.equal(word, 0x5D)
+    }
+
+    /// The high bit of each byte of a little-endian word that `isPlainNameByte` refuses, and
+    /// of none that it accepts; computed byte by byte like `notPlainText`.
+    @inline(__always)
+    static func notPlainName(_ word: UInt64) -> UInt64 {
+        let digit = Word.atLeast(word, 0x30) & ~Word.atLeast(word, 0x3A)
+        let upper = Word.atLeast(word, 0x41) & ~Word.atLeast(word, 0x5B)
+        let lower = Word.atLeast(word, 0x61) & ~Word.atLeast(word, 0x7B)
+        let other = Word.equal(word, 0x5F) | Word.equal(word, 0x2D) | Word.equal(word, 0x2E)
+        return (word & Word.highBits) | (~(digit | upper | lower | other) & Word.highBits)
+    }
+
+    /// Byte-wise tests on eight bytes at once, each byte on its own: no carry crosses from
+    /// one byte into the next, so every byte's high bit in a result is exact.
+    private enum Word {
+        static let ones: UInt64 = 0x0101_0101_0101_0101
+        static let highBits: UInt64 = 0x8080_8080_8080_8080
+        static let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+        /// The high bit of each byte equal to `byte`: a zero byte is the only one that stays
+        /// below 0x80 when 0x7F is added to its low seven bits and has no high bit itself.
+        @inline(__always)
+        static func equal(_ word: UInt64, _ byte: UInt64) -> UInt64 {
+            let difference = word ^ (ones &* byte)
+            return ~(((difference & lowBits) &+ lowBits) | difference | lowBits)
+        }
+
+        /// The high bit of each byte whose low seven bits are `byte` (at most 0x80) or more.
+        @inline(__always)
+        static func atLeast(_ word: UInt64, _ byte: UInt64) -> UInt64 {
+            ((word & lowBits) &+ ones &* (0x80 - byte)) & highBits
+        }
+    }
+
     /// `isNameByte` without ':' and non-ASCII bytes.
-    private static func isPlainNameByte(_ byte: UInt8) -> Bool {
+    static func isPlainNameByte(_ byte: UInt8) -> Bool {
         switch byte {
         case 0..<64: (0x03FF_6000_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1
         case 64..<128: (0x07FF_FFFE_87FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1
