@@ -83,6 +83,9 @@ public struct ArchiveIngester: Sendable {
         }
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
+            // The last two batches: what is committed so far is made durable while they are
+            // read, not after the last commit, with no core left to do anything else.
+            if start + 2 * batchSize >= changed.count { store.finishingWrites() }
             var files: [ReadFile] = []
             var prepared: [PreparedFile] = []
             files.reserveCapacity(batch.count)
