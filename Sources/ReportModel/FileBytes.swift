@@ -47,7 +47,14 @@ public enum FileBytes {
     static func withOpenFile<Value>(
         _ path: String, limit: Int, _ body: (Int32, Int) -> Result<Value, Failure>
     ) -> Result<Value, Failure> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        withOpened(open(path, O_RDONLY | O_CLOEXEC), limit: limit, body)
+    }
+
+    /// `withOpenFile` for a descriptor just returned by `open` or `openat` (negative when it
+    /// failed, with the reason in `errno`); closes it.
+    static func withOpened<Value>(
+        _ descriptor: Int32, limit: Int, _ body: (Int32, Int) -> Result<Value, Failure>
+    ) -> Result<Value, Failure> {
         guard descriptor >= 0 else { return .failure(.unreadable(lastError())) }
         defer { close(descriptor) }
         var status = stat()
@@ -103,7 +110,17 @@ public final class FileReadBuffer {
     /// Reads the whole file after the files already read, as `FileBytes.contents` would;
     /// where its bytes are in the buffer.
     public func append(contentsOfPath path: String, limit: Int) -> Result<Range<Int>, FileBytes.Failure> {
-        FileBytes.withOpenFile(path, limit: limit) { descriptor, size in
+        append(opened: open(path, O_RDONLY | O_CLOEXEC), limit: limit)
+    }
+
+    /// As `append(contentsOfPath:limit:)` for the file `name` in the open folder `folder`: the
+    /// folder's path is not walked again for each of its files.
+    public func append(contentsOf name: String, inFolder folder: Int32, limit: Int) -> Result<Range<Int>, FileBytes.Failure> {
+        append(opened: openat(folder, name, O_RDONLY | O_CLOEXEC), limit: limit)
+    }
+
+    private func append(opened descriptor: Int32, limit: Int) -> Result<Range<Int>, FileBytes.Failure> {
+        FileBytes.withOpened(descriptor, limit: limit) { descriptor, size in
             guard size > 0 else { return .success(count..<count) }
             guard reserve(size) else { return .failure(.unreadable("no memory for \(size) bytes")) }
             guard let storage else { return .failure(.unreadable("no memory for \(size) bytes")) }

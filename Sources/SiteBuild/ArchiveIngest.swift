@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ContentDigest
 import Foundation
 import ReportArchive
@@ -192,9 +197,10 @@ public struct ArchiveIngester: Sendable {
     /// once which of the hashes it holds, then the files with new bytes are parsed.
     private func read(_ group: ArraySlice<ListedFile>, root: String, committing: Set<String>, into buffer: FileReadBuffer) throws -> [ReadFile] {
         let limit = loader.limits.maxFileBytes
+        var folder = OpenFolder(root: root)
         let contents = group.map { file -> (content: Result<Range<Int>, FileReadFailure>, hash: String)? in
             guard file.stamp.size <= Int64(limit) else { return nil }
-            switch buffer.append(contentsOfPath: root + file.path, limit: limit) {
+            switch folder.read(file.path, into: buffer, limit: limit) {
             case .success(let range): return (.success(range), buffer.withBytes(range) { SHA256.hexDigest($0) })
             // Grown since it was listed: the loader decides, as for any large file.
             case .failure(.tooLarge): return nil
@@ -286,6 +292,38 @@ extension ArchiveIngestResult {
         } else if !load.problems.isEmpty {
             partlySkippedFiles.append(load)
         }
+    }
+}
+
+/// The folder of the files being read, kept open: the files of a group nearly always share
+/// one, and a file opened relative to it costs no walk of the folder's path.
+private struct OpenFolder: ~Copyable {
+    private let root: String
+    private var path: Substring?
+    private var descriptor: Int32 = -1
+
+    /// `root`: the reports folder's path, ending in "/".
+    init(root: String) {
+        self.root = root
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Reads the file at `path` (relative to the reports folder) into the buffer, as
+    /// `FileReadBuffer.append(contentsOfPath:limit:)` does.
+    mutating func read(_ path: String, into buffer: FileReadBuffer, limit: Int) -> Result<Range<Int>, FileBytes.Failure> {
+        let folder = PreparedFile.folder(of: path)
+        if folder != self.path {
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = open(root + folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            self.path = folder
+        }
+        // A folder that cannot be opened: the file's own path gives the reason it cannot be read.
+        guard descriptor >= 0 else { return buffer.append(contentsOfPath: root + path, limit: limit) }
+        let name = folder.isEmpty ? path : String(path[path.index(after: folder.endIndex)...])
+        return buffer.append(contentsOf: name, inFolder: descriptor, limit: limit)
     }
 }
 

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import ReportModel
 import Testing
@@ -56,6 +61,23 @@ struct FileBytesTests {
             #expect(FileBytes.contents(ofPath: folder.path, limit: 1 << 20) == .failure(.unreadable("not a regular file")))
             // Nothing refused took room.
             #expect(buffer.count == 0)
+        }
+    }
+
+    @Test func fileInAnOpenFolderReadsAsByItsPath() throws {
+        let files = ["a": Self.bytes(5_000, seed: 6), "b": Self.bytes(20_000, seed: 7)]
+        try Self.withFiles(files) { folder in
+            let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            try #require(descriptor >= 0)
+            defer { close(descriptor) }
+            let buffer = FileReadBuffer()
+            for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+                let range = try buffer.append(contentsOf: name, inFolder: descriptor, limit: 1 << 20).get()
+                #expect(buffer.data(range) == data, "file \(name)")
+            }
+            #expect(buffer.append(contentsOf: "missing", inFolder: descriptor, limit: 1 << 20)
+                    == buffer.append(contentsOfPath: folder.appendingPathComponent("missing").path, limit: 1 << 20))
+            #expect(buffer.append(contentsOf: "b", inFolder: descriptor, limit: 100) == .failure(.tooLarge(20_000)))
         }
     }
 
