@@ -22,19 +22,37 @@ public struct SHA256: Sendable {
 
     /// The digest as 64 lowercase hex digits.
     public static func hexDigest(_ data: Data) -> String {
-        hex(hash(data))
+        data.withUnsafeBytes { hexDigest($0) }
+    }
+
+    /// The digest of the bytes as 64 lowercase hex digits, with no copy of them and no array
+    /// for the digest: every ingested file is hashed so.
+    public static func hexDigest(_ bytes: UnsafeRawBufferPointer) -> String {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(SHA256_DIGEST_SIZE)) { digest in
+            nettle_sha256_digest(&hasher.context, digest.count, digest.baseAddress)
+            return hex(UnsafeBufferPointer(digest))
+        }
     }
 
     /// Bytes as lowercase hex digits.
     public static func hex(_ digest: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
+        digest.withUnsafeBufferPointer { hex($0) }
+    }
+
+    private static func hex(_ digest: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: digest.count * 2) { buffer in
             for (index, byte) in digest.enumerated() {
-                buffer[2 * index] = digits[Int(byte >> 4)]
-                buffer[2 * index + 1] = digits[Int(byte & 0x0F)]
+                buffer[2 * index] = hexDigit(byte >> 4)
+                buffer[2 * index + 1] = hexDigit(byte & 0x0F)
             }
             return digest.count * 2
         }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
     }
 
     public mutating func update(_ data: Data) {

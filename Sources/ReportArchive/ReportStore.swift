@@ -221,6 +221,9 @@ public protocol ReportStore: Sendable {
     func knownContents(_ hashes: Set<String>) throws -> Set<String>
     /// Adds the files and their reports in one transaction; files must be in path order.
     func commit(prepared files: [PreparedFile]) throws -> CommitResult
+    /// The run's last commits are near: a store may start making what it has written durable
+    /// now, while they are prepared, rather than all of it once it is closed.
+    func finishingWrites()
     func reports(_ selections: [DomainSelection]) throws -> ArchivedReports
     func dataVersion(_ selections: [DomainSelection]) throws -> DataVersion
     /// Every distinct domain the archived reports concern (normalised).
@@ -240,6 +243,7 @@ public protocol ReportStore: Sendable {
 }
 
 extension ReportStore {
+    public func finishingWrites() {}
     public func listingMemory() throws -> ListingMemory? { nil }
     public func settledFiles(inFolder folder: String) throws -> [UInt64: String] { [:] }
     public func remember(folders: [String: RememberedFolder]) throws {}

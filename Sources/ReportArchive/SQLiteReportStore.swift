@@ -154,9 +154,15 @@ public final class SQLiteReportStore: ReportStore {
     public func knownContents(_ hashes: Set<String>) throws -> Set<String> {
         guard !hashes.isEmpty else { return [] }
         return try database.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT 1 FROM input_file WHERE content_hash = ? LIMIT 1")
-            return Set(try hashes.filter { try Int.fetchOne(statement, arguments: [$0]) != nil })
+            let lookup = try RawStatement(db, sql: "SELECT 1 FROM input_file WHERE content_hash = ? LIMIT 1")
+            return Set(try hashes.filter { hash in try lookup.hasRow { $0.text(hash) } })
         }
+    }
+
+    /// Copies the log into the archive file in the background now: closing the archive copies
+    /// and syncs whatever is left, and the run waits for it.
+    public func finishingWrites() {
+        checkpointer?.copyInBackground()
     }
 
     public func commit(prepared files: [PreparedFile]) throws -> CommitResult {
@@ -519,9 +525,9 @@ private struct BatchWriter {
 }
 
 /// One of GRDB's cached statements, run with its values bound straight through SQLite's C API.
-/// Only for statements inside the batch's transaction that GRDB runs: each run resets the
-/// statement, binds every parameter, steps it and resets it again, so it holds no binding or
-/// read lock between runs.
+/// Only for statements inside a transaction that GRDB runs (a batch's, or a read's): each run
+/// resets the statement, binds every parameter, steps it and resets it again, so it holds no
+/// binding or read lock between runs.
 private struct RawStatement {
     private let statement: Statement
     private let db: Database
@@ -537,6 +543,18 @@ private struct RawStatement {
         defer { sqlite3_reset(handle) }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else { throw failure(code) }
+    }
+
+    /// Runs a query; whether it gives a row.
+    func hasRow(binding bind: (inout BoundValues) -> Void) throws -> Bool {
+        let handle = try start(bind)
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw failure(code)
+        }
     }
 
     /// Runs a query for a report's source (`source_file`, `source_entries`): its first row.

@@ -54,6 +54,12 @@ package final class WALCheckpointer: @unchecked Sendable {
         sqlite3_wal_hook(db.sqliteConnection, nil, nil)
     }
 
+    /// Starts a copy now unless one is under way: the writer's last commits are near, and
+    /// the log copied meanwhile is not left for the copy when the archive is closed.
+    func copyInBackground() {
+        startCopy()
+    }
+
     /// Returns once no copy is under way.
     func waitForCopy() {
         queue.sync {}

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ContentDigest
 import Foundation
 import ReportArchive
@@ -75,6 +80,7 @@ public struct ArchiveIngester: Sendable {
         // hashes count as archived, as they will be by the time n + 1 is committed.
         var committing: (commit: BackgroundTask<CommitResult>, files: Int, hashes: Set<String>)?
         var done = 0
+        let buffers = FileReadBuffers()
         func finish(_ commit: (commit: BackgroundTask<CommitResult>, files: Int, hashes: Set<String>)) throws {
             result.added.merge(try commit.commit.wait())
             done += commit.files
@@ -82,11 +88,14 @@ public struct ArchiveIngester: Sendable {
         }
         for start in stride(from: 0, to: changed.count, by: batchSize) {
             let batch = Array(changed[start..<min(start + batchSize, changed.count)])
+            // The last two batches: what is committed so far is made durable while they are
+            // read, not after the last commit, with no core left to do anything else.
+            if start + 2 * batchSize >= changed.count { store.finishingWrites() }
             var files: [ReadFile] = []
             var prepared: [PreparedFile] = []
             files.reserveCapacity(batch.count)
             prepared.reserveCapacity(batch.count)
-            for var entry in try read(batch, root: root, committing: committing?.hashes ?? []) {
+            for var entry in try read(batch, root: root, committing: committing?.hashes ?? [], buffers: buffers) {
                 if let stored = entry.stored, let problem = budget.admit(stored.counted, ReportSource(file: entry.file.path)) {
                     // Left out for the total: the file gave no report, as when it is loaded.
                     var load = FileLoad(file: entry.file.path)
@@ -163,47 +172,76 @@ public struct ArchiveIngester: Sendable {
         }
     }
 
-    /// Reads and hashes a batch on all cores, then parses and prepares the files whose bytes
-    /// are new. Files over the size limit are left to the loader, which reads a large mbox
-    /// message by message and parsedmarc's output report by report, and refuses anything else.
-    private func read(_ batch: [ListedFile], root: String, committing: Set<String>) throws -> [ReadFile] {
-        let limit = Int64(loader.limits.maxFileBytes)
-        let contents = ParallelMap.map(batch) { file -> (content: Result<Data, FileReadFailure>, hash: String)? in
-            guard file.stamp.size <= limit else { return nil }
-            switch FileBytes.contents(ofPath: root + file.path, limit: Int(limit)) {
-            case .success(let data): return (.success(data), SHA256.hexDigest(data))
+    /// Files read, hashed, looked up in the archive and parsed together on one thread: few
+    /// enough that their bytes are still in the core's cache when they are parsed, enough
+    /// that the archive is asked about many at once.
+    static let groupSize = 32
+
+    /// Reads, hashes and parses a batch on all cores, a group of files at a time, then
+    /// prepares the files whose bytes are new. Files over the size limit are left to the
+    /// loader, which reads a large mbox message by message and parsedmarc's output report by
+    /// report, and refuses anything else.
+    private func read(_ batch: [ListedFile], root: String, committing: Set<String>, buffers: FileReadBuffers) throws -> [ReadFile] {
+        let groupSize = Self.groupSize
+        let groups = ParallelMap.map(Array(stride(from: 0, to: batch.count, by: groupSize))) { start in
+            Result {
+                try buffers.withBuffer { buffer in
+                    try read(batch[start..<min(start + groupSize, batch.count)], root: root, committing: committing, into: buffer)
+                }
+            }
+        }
+        return try groups.flatMap { try $0.get() }
+    }
+
+    /// One group of a batch: every file is read into `buffer` and hashed, the archive asked
+    /// once which of the hashes it holds, then the files with new bytes are parsed.
+    private func read(_ group: ArraySlice<ListedFile>, root: String, committing: Set<String>, into buffer: FileReadBuffer) throws -> [ReadFile] {
+        let limit = loader.limits.maxFileBytes
+        var folder = OpenFolder(root: root)
+        let contents = group.map { file -> (content: Result<Range<Int>, FileReadFailure>, hash: String)? in
+            guard file.stamp.size <= Int64(limit) else { return nil }
+            switch folder.read(file.path, into: buffer, limit: limit) {
+            case .success(let range): return (.success(range), buffer.withBytes(range) { SHA256.hexDigest($0) })
             // Grown since it was listed: the loader decides, as for any large file.
             case .failure(.tooLarge): return nil
             case .failure(.unreadable(let reason)): return (.failure(FileReadFailure(reason: "cannot read: \(reason)")), "")
             }
         }
-        let hashes = contents.map { $0?.hash ?? "" }
-        let fresh = Set(hashes.filter { !$0.isEmpty }).subtracting(committing)
-        let archived = try store.knownContents(fresh).union(committing)
-        return ParallelMap.map(Array(batch.indices)) { index in
-            if case .success(let data)? = contents[index]?.content, !archived.contains(hashes[index]),
-               let report = storedForm(data) {
-                return ReadFile(batch[index], hash: hashes[index], report)
+        var fresh = Set<String>()
+        for case let (_, hash)? in contents where !hash.isEmpty && !committing.contains(hash) { fresh.insert(hash) }
+        let archived = try store.knownContents(fresh)
+        return zip(group, contents).map { file, content in
+            let hash = content?.hash ?? ""
+            // The hashes of the batch being committed count as archived, as they will be by
+            // the time this batch is committed.
+            let known = archived.contains(hash) || committing.contains(hash)
+            if case .success(let range)? = content?.content, !known,
+               let report = buffer.withBytes(range, storedForm) {
+                return ReadFile(file, hash: hash, report)
             }
-            return ReadFile(ingest(batch[index], hash: hashes[index], archived: archived, content: contents[index]?.content, root: root))
+            let bytes = content.map { $0.content.map { buffer.data($0) } }
+            return ReadFile(ingest(file, hash: hash, knownContent: known, content: bytes, root: root))
         }
     }
 
     /// A plain XML report read straight into the form the archive stores: what loading the
     /// file and preparing its report gives, for a fraction of the work. nil for anything
     /// else (other kinds, refusals), which is loaded as usual.
-    private func storedForm(_ data: Data) -> StoredAggregate? {
+    private func storedForm(_ bytes: UnsafeRawBufferPointer) -> StoredAggregate? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        // Read in place: neither call keeps the data past its return.
+        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
         guard InputKind.detect(data) == .xml else { return nil }
         return StoredAggregate(xml: data, limits: loader.limits)
     }
 
     private func ingest(
-        _ file: ListedFile, hash: String, archived: Set<String>, content: Result<Data, FileReadFailure>?, root: String
+        _ file: ListedFile, hash: String, knownContent: Bool, content: Result<Data, FileReadFailure>?, root: String
     ) -> IngestedFile {
         var ingested: IngestedFile
         switch content {
         case .success(let data):
-            let outcome: IngestedFile.Outcome = archived.contains(hash) ? .knownContent : .loaded(loader.load(data, as: file.path))
+            let outcome: IngestedFile.Outcome = knownContent ? .knownContent : .loaded(loader.load(data, as: file.path))
             ingested = IngestedFile(path: file.path, stamp: file.stamp, contentHash: hash, outcome: outcome)
             ingested.growsInPlace = InputKind.growsInPlace(data.prefix(8_192))
         case .failure(let failure):
@@ -254,6 +292,38 @@ extension ArchiveIngestResult {
         } else if !load.problems.isEmpty {
             partlySkippedFiles.append(load)
         }
+    }
+}
+
+/// The folder of the files being read, kept open: the files of a group nearly always share
+/// one, and a file opened relative to it costs no walk of the folder's path.
+private struct OpenFolder: ~Copyable {
+    private let root: String
+    private var path: Substring?
+    private var descriptor: Int32 = -1
+
+    /// `root`: the reports folder's path, ending in "/".
+    init(root: String) {
+        self.root = root
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Reads the file at `path` (relative to the reports folder) into the buffer, as
+    /// `FileReadBuffer.append(contentsOfPath:limit:)` does.
+    mutating func read(_ path: String, into buffer: FileReadBuffer, limit: Int) -> Result<Range<Int>, FileBytes.Failure> {
+        let folder = PreparedFile.folder(of: path)
+        if folder != self.path {
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = open(root + folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            self.path = folder
+        }
+        // A folder that cannot be opened: the file's own path gives the reason it cannot be read.
+        guard descriptor >= 0 else { return buffer.append(contentsOfPath: root + path, limit: limit) }
+        let name = folder.isEmpty ? path : String(path[path.index(after: folder.endIndex)...])
+        return buffer.append(contentsOf: name, inFolder: descriptor, limit: limit)
     }
 }
 
