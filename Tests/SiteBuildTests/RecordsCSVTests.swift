@@ -106,7 +106,7 @@ struct RecordsCSVTests {
     /// cells they were, guarded: the file is written without bounds checks into room made
     /// first, so every cell must fit the room made for it.
     @Test(arguments: 1...8 as ClosedRange<UInt64>) func randomCellsReadBackAsTheyWere(seed: UInt64) throws {
-        var random = SplitMix(seed: seed)
+        var random = SeededNumbers(seed: seed)
         let reports = (0..<3).map { _ in ReportIdentity(orgName: random.text(), reportID: random.text()) }
         var records: [AggregatedRecord] = []
         for index in 0..<120 {
@@ -197,22 +197,7 @@ private enum CSVReader {
     }
 }
 
-/// A small seeded generator (SplitMix64), so a failing seed fails the same way again.
-private struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
+private extension SeededNumbers {
     /// Text from pieces a CSV writer must take care of, from empty to thousands of bytes.
     mutating func text() -> String {
         let pieces = ["a", "contoso.example", ",", "\"", "\"\"", "\r\n", "\n", "\r", "=", "+", "-", "@", "\t", " ",

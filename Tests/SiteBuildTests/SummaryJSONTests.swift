@@ -94,8 +94,8 @@ struct SummaryJSONTests {
     }
 }
 
-/// SplitMix64, so each seed gives the same document on every run.
-private struct SeededNumbers {
+/// SplitMix64, so each seed gives the same document (or rows) on every run.
+struct SeededNumbers {
     var state: UInt64
 
     init(seed: UInt64) {
