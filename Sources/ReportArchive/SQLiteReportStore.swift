@@ -162,7 +162,7 @@ public final class SQLiteReportStore: ReportStore {
     /// Copies the log into the archive file in the background now: closing the archive copies
     /// and syncs whatever is left, and the run waits for it.
     public func finishingWrites() {
-        checkpointer?.copyInBackground()
+        checkpointer?.startCopy()
     }
 
     public func commit(prepared files: [PreparedFile]) throws -> CommitResult {

@@ -54,12 +54,6 @@ package final class WALCheckpointer: @unchecked Sendable {
         sqlite3_wal_hook(db.sqliteConnection, nil, nil)
     }
 
-    /// Starts a copy now unless one is under way: the writer's last commits are near, and
-    /// the log copied meanwhile is not left for the copy when the archive is closed.
-    func copyInBackground() {
-        startCopy()
-    }
-
     /// Returns once no copy is under way.
     func waitForCopy() {
         queue.sync {}
@@ -82,7 +76,10 @@ package final class WALCheckpointer: @unchecked Sendable {
         }
     }
 
-    private func startCopy() {
+    /// Starts a copy of the log in the background unless one is under way: past the
+    /// background limit, or when the writer's last commits are near (so that closing the
+    /// archive does not copy all of it).
+    func startCopy() {
         lock.lock()
         defer { lock.unlock() }
         guard !copying else { return }

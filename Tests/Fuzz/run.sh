@@ -35,7 +35,7 @@ echo "== writing seeds"
 swift build ${SITEGEN_TRAITS:+--traits "$SITEGEN_TRAITS"} --product sitegen
 sitegen=$(swift build ${SITEGEN_TRAITS:+--traits "$SITEGEN_TRAITS"} --show-bin-path)/sitegen
 rm -rf "$work/seeds"
-mkdir -p "$work/seeds"/{xml,json,mail,any} "$work/generated"
+mkdir -p "$work/generated"
 [ -d "$work/generated/plain" ] || "$sitegen" generate --out "$work/generated/plain" >/dev/null
 rm -rf "$work/generated/hostile"
 "$sitegen" generate --hostile --out "$work/generated/hostile" >/dev/null
