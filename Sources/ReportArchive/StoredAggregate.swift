@@ -21,9 +21,21 @@ package struct StoredAggregate: Sendable {
     /// The records' header_from domains, each once, in the order they first appear.
     package var domains: [String]
 
+    /// The readers `init(xml:limits:readers:)` may use; tests compare one with the other.
+    enum Readers {
+        /// `PlainDocumentReader` first, the general reader for a document it declines.
+        case plainFirst
+        case generalOnly
+        case plainOnly
+    }
+
     /// nil when the parser would refuse the bytes (or they are not a report).
     package init?(xml data: Data, limits: InputLimits) {
-        guard let read = data.withUnsafeBytes({ Self.read($0, limits: limits) }) else { return nil }
+        self.init(xml: data, limits: limits, readers: .plainFirst)
+    }
+
+    init?(xml data: Data, limits: InputLimits, readers: Readers) {
+        guard let read = data.withUnsafeBytes({ Self.read($0, limits: limits, readers: readers) }) else { return nil }
         self = read
     }
 
@@ -36,24 +48,30 @@ package struct StoredAggregate: Sendable {
         self.domains = domains
     }
 
-    private static func read(_ raw: UnsafeRawBufferPointer, limits: InputLimits) -> StoredAggregate? {
+    private static func read(_ raw: UnsafeRawBufferPointer, limits: InputLimits, readers: Readers) -> StoredAggregate? {
         guard let prepared = try? XMLText.prepare(raw) else { return nil }
         switch prepared {
         case .utf8(let range):
-            return read(document: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]), limits: limits)
+            return read(document: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]), limits: limits, readers: readers)
         case .converted(let text):
-            return text.withUnsafeBufferPointer { read(document: $0, limits: limits) }
+            return text.withUnsafeBufferPointer { read(document: $0, limits: limits, readers: readers) }
         }
     }
 
     /// The parser's `parseNormalized`, with the stored form built as elements close. The
     /// parser's second try past junk before `<feedback>` is left to the parser.
-    private static func read(document: UnsafeBufferPointer<UInt8>, limits: InputLimits) -> StoredAggregate? {
+    private static func read(document: UnsafeBufferPointer<UInt8>, limits: InputLimits, readers: Readers) -> StoredAggregate? {
         // Every open element takes three bytes at least ("<a>"): no document nests deeper.
         let maxDepth = min(max(limits.maxElementDepth, 0), document.count / 3 + 1)
         return withUnsafeTemporaryAllocation(of: ReportElement.self, capacity: maxDepth) { pathStorage in
+            let path = ElementPath(storage: pathStorage, limit: maxDepth)
+            if readers != .generalOnly,
+               let plain = PlainDocumentReader.read(document, into: StoredAggregateBuilder(path: path, document: document), maxDepth: maxDepth) {
+                return plain
+            }
+            guard readers != .plainOnly else { return nil }
             var parser = XMLPullParser(bytes: document)
-            var builder = StoredAggregateBuilder(path: ElementPath(storage: pathStorage, limit: maxDepth), document: document)
+            var builder = StoredAggregateBuilder(path: path, document: document)
             while true {
                 guard let event = try? parser.next() else { return nil }
                 switch event {
@@ -139,9 +157,9 @@ package struct StoredAggregate: Sendable {
 /// `AggregateReportParser`'s builder with ranges of kept text for its strings, writing each
 /// record in its stored form when it closes. The `start` and `end` switches are the parser's,
 /// case for case: a change there must be made here too (`StoredAggregateTests` compares them).
-private struct StoredAggregateBuilder {
+struct StoredAggregateBuilder {
     /// What the stored form is made of once the document has ended.
-    struct Parts {
+    fileprivate struct Parts {
         var isRFC9990: Bool
         var version: Range<Int>?
         var metadata: MetadataRanges
@@ -194,6 +212,12 @@ private struct StoredAggregateBuilder {
             guard name == .feedback else { return false }
             isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
         }
+        return start(name)
+    }
+
+    /// An element below the root, which `start(_: XMLPullParser)` has read; false where the
+    /// parser refuses the document.
+    mutating func start(_ name: ReportElement) -> Bool {
         guard path.push(name) else { return false }
         guard path.count >= 2 else { return true }
         switch (path[path.count - 2], name) {
@@ -215,7 +239,7 @@ private struct StoredAggregateBuilder {
     }
 
     /// false where the parser refuses the document.
-    mutating func end(_ parser: XMLPullParser) -> Bool {
+    mutating func end<Text: ClosingText>(_ text: Text) -> Bool {
         defer { path.pop() }
         let depth = path.count
         guard depth >= 2 else { return true }
@@ -224,9 +248,7 @@ private struct StoredAggregateBuilder {
         let inRecord = depth >= 3 && path[1] == .record
         // The element's text, kept only where the parser keeps it.
         func value() -> Range<Int> {
-            if let inDocument = parser.trimmedTextInDocument() { return inDocument }
-            let copied = parser.appendTrimmedText(to: &copies)
-            return (copied.lowerBound + document.count)..<(copied.upperBound + document.count)
+            text.trimmedRange(copyingInto: &copies, after: document.count)
         }
 
         switch (parent, name) {
@@ -351,7 +373,7 @@ private struct StoredAggregateBuilder {
 
 /// The elements open, innermost last, in storage lent for one document: pushing and popping
 /// check no uniqueness and never reallocate.
-private struct ElementPath {
+struct ElementPath {
     private let storage: UnsafeMutableBufferPointer<ReportElement>
     /// The deepest nesting allowed (`maxElementDepth`, or less where no document nests as deep).
     private let limit: Int
@@ -379,6 +401,21 @@ private struct ElementPath {
     subscript(index: Int) -> ReportElement {
         guard index >= 0, index < count else { return .other }
         return storage[index]
+    }
+}
+
+/// The text of an element as it closes, which the builder keeps as a range (`KeptText`).
+protocol ClosingText {
+    /// Where the text, trimmed like `trimmingXMLWhitespace()`, is: in the document as it is,
+    /// or appended to `copies` (then its range is offset by `documentCount`).
+    func trimmedRange(copyingInto copies: inout [UInt8], after documentCount: Int) -> Range<Int>
+}
+
+extension XMLPullParser: ClosingText {
+    func trimmedRange(copyingInto copies: inout [UInt8], after documentCount: Int) -> Range<Int> {
+        if let inDocument = trimmedTextInDocument() { return inDocument }
+        let copied = appendTrimmedText(to: &copies)
+        return (copied.lowerBound + documentCount)..<(copied.upperBound + documentCount)
     }
 }
 

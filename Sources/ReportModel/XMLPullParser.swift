@@ -142,6 +142,19 @@ package struct XMLPullParser {
         UnsafeBufferPointer(rebasing: bytes[localNameStart..<localNameEnd])
     }
 
+    /// Where `localName` is in the document.
+    package var localNameRange: Range<Int> { localNameStart..<localNameEnd }
+
+    /// Whether the element just started has a prefix (`prefix:local`).
+    package var startedElementHasPrefix: Bool { prefixEnd > prefixStart }
+
+    /// Whether the element just started is an empty-element tag (`<name/>`), whose end is
+    /// the next event.
+    package var startedEmptyElement: Bool { emptyElementPending }
+
+    /// The offset in the document after the last event's tag.
+    package var offset: Int { position }
+
     /// `localName` packed, read in place; nil when it is longer than `PackedName.maxLength`.
     package var packedLocalName: PackedName? {
         PackedName(in: bytes, start: localNameStart, length: localNameEnd - localNameStart)

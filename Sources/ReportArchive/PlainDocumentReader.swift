@@ -1,0 +1,35 @@
+import ReportModel
+
+/// Builds the stored form of a report in the plain form (`PlainXMLScanner`), which nearly
+/// every report takes, without the general XML reader below the root element.
+enum PlainDocumentReader {
+    /// The stored form; nil for a document the scanner or the builder declines, which the
+    /// general reader then reads from the start (and refuses, if it is to be refused).
+    static func read(
+        _ document: UnsafeBufferPointer<UInt8>, into builder: StoredAggregateBuilder, maxDepth: Int
+    ) -> StoredAggregate? {
+        var builder = builder
+        var parser = XMLPullParser(bytes: document)
+        guard (try? parser.next()) == .startElement, builder.start(parser) else { return nil }
+        return PlainXMLScanner.withNameStorage(maxDepth: maxDepth) { names -> StoredAggregate? in
+            guard var scanner = PlainXMLScanner(after: parser, in: document, names: names) else { return nil }
+            while true {
+                switch scanner.next() {
+                case .startElement(let element): guard builder.start(element) else { return nil }
+                case .endElement(let text): guard builder.end(PlainText(range: text)) else { return nil }
+                case .endOfDocument: return builder.finish()
+                case .declined: return nil
+                }
+            }
+        }
+    }
+}
+
+/// An element's text in a plain document: a range of it, already trimmed.
+private struct PlainText: ClosingText {
+    let range: Range<Int>
+
+    func trimmedRange(copyingInto copies: inout [UInt8], after documentCount: Int) -> Range<Int> {
+        range
+    }
+}
