@@ -119,6 +119,27 @@ struct StoredAggregateTests {
         #expect(tally.refusedByBoth == 0)
     }
 
+    /// The plain reader takes generated reports (in the form nearly every report has) and
+    /// stores what the general reader stores.
+    @Test func plainReaderStoresWhatTheGeneralReaderStores() throws {
+        var spec = SyntheticWorkspaceSpec.demo(seed: 5)
+        spec.monthCount = 1
+        for (index, file) in try SyntheticWorkspace(spec: spec).generate().files.prefix(200).enumerated() {
+            let quirks: ReportXMLWriter.Quirks = [[], [.paddedValues], [.capitalisedResults]][index % 3]
+            let xml = ReportXMLWriter(quirks: quirks).data(for: file.report)
+            let plain = StoredAggregate(xml: xml, limits: .standard, readers: .plainOnly)
+            let general = try #require(StoredAggregate(xml: xml, limits: .standard, readers: .generalOnly))
+            #expect(plain?.body == general.body, "\(file.relativePath)")
+            #expect(plain?.identity == general.identity && plain?.range == general.range, "\(file.relativePath)")
+            #expect(plain?.counted == general.counted && plain?.recordCount == general.recordCount, "\(file.relativePath)")
+            #expect(plain?.domains == general.domains, "\(file.relativePath)")
+        }
+        // What the plain form leaves out is read by the general reader alone.
+        let entity = Self.report(metadata: "<org_name>A &amp; B</org_name><report_id>r</report_id><date_range><begin>1</begin><end>2</end></date_range>")
+        #expect(StoredAggregate(xml: entity, limits: .standard, readers: .plainOnly) == nil)
+        #expect(StoredAggregate(xml: entity, limits: .standard) != nil)
+    }
+
     /// Generated reports with bytes dropped, replaced or repeated at seeded places: the direct
     /// reader refuses what the parser refuses and reads the rest the same.
     @Test func damagedReports() throws {
