@@ -11,7 +11,7 @@
 package struct PlainXMLScanner {
     package enum Event: Equatable {
         case startElement(ReportElement)
-        /// The element's text: the trimmed range of the document since the last tag.
+        /// The element's text: the range of the document since the last tag, untrimmed.
         case endElement(text: Range<Int>)
         case endOfDocument
         /// Outside the plain form, or not well-formed: the parser must read the document.
@@ -72,7 +72,7 @@ package struct PlainXMLScanner {
             depth -= 1
             position = tagEnd
             if depth == 0, !onlySpacesRemain() { return .declined }
-            return .endElement(text: trimmed(textStart, tag))
+            return .endElement(text: textStart..<tag)
         }
         let nameStart = tag + 1
         guard depth < names.count, Self.isPlainNameStart(base[nameStart]) else { return .declined }
@@ -148,14 +148,13 @@ package struct PlainXMLScanner {
         return index == count
     }
 
-    /// Plain text without the white space at either end: what the parser's
-    /// `trimmedTextInDocument()` gives for ASCII text.
-    @inline(__always)
-    private func trimmed(_ start: Int, _ end: Int) -> Range<Int> {
-        var lower = start
-        var upper = end
-        while lower < upper, XMLPullParser.isSpace(base[lower]) { lower += 1 }
-        while upper > lower, XMLPullParser.isSpace(base[upper - 1]) { upper -= 1 }
+    /// Text of the document (as `.endElement` gives it) without the white space at either
+    /// end: what the parser's `trimmedTextInDocument()` gives for the same element.
+    package static func trimmed(_ text: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var lower = text.lowerBound
+        var upper = text.upperBound
+        while lower < upper, XMLPullParser.isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, XMLPullParser.isSpace(bytes[upper - 1]) { upper -= 1 }
         return lower..<upper
     }
 

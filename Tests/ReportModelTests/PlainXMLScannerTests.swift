@@ -31,7 +31,8 @@ struct PlainXMLScannerTests {
                 while true {
                     switch scanner.next() {
                     case .startElement(let element): steps.append(.start(element))
-                    case .endElement(let text): steps.append(.end(text: String(decoding: buffer[text], as: UTF8.self)))
+                    case .endElement(let text):
+                        steps.append(.end(text: String(decoding: buffer[PlainXMLScanner.trimmed(text, in: buffer)], as: UTF8.self)))
                     case .endOfDocument: return steps
                     case .declined: return nil
                     }
