@@ -44,10 +44,13 @@ let package = Package(
             name: "CSiteSystem",
             linkerSettings: [.linkedLibrary("crypt", .when(platforms: [.linux]))]
         ),
+        // The byte classes of the plain XML scanner, 16 bytes at a time (SSE2).
+        .target(name: "CByteClasses"),
         .target(
             name: "ReportModel",
             dependencies: [
                 "SystemZlib",
+                "CByteClasses",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.process("Resources")]
@@ -106,7 +109,7 @@ let package = Package(
         .executableTarget(name: "FuzzMailMessage", dependencies: ["FuzzSupport", "CLibFuzzer", "ReportModel"], path: "Tests/Fuzz/FuzzMailMessage"),
         .executableTarget(name: "FuzzReportLoader", dependencies: ["FuzzSupport", "CLibFuzzer", "ReportModel"], path: "Tests/Fuzz/FuzzReportLoader"),
         .testTarget(name: "ContentDigestTests", dependencies: ["ContentDigest"]),
-        .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports"]),
+        .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "SyntheticReports", "CByteClasses"]),
         // swift-mustache renders every template beside sitegen's own engine in the
         // differential tests; sitegen itself does not link it.
         .testTarget(

@@ -11,8 +11,8 @@ enum PlainDocumentReader {
         var builder = builder
         var parser = XMLPullParser(bytes: document)
         guard (try? parser.next()) == .startElement, builder.start(parser) else { return nil }
-        return PlainXMLScanner.withNameStorage(maxDepth: maxDepth) { names -> StoredAggregate? in
-            guard var scanner = PlainXMLScanner(after: parser, in: document, names: names) else { return nil }
+        return PlainXMLScanner.withStorage(length: document.count, maxDepth: maxDepth) { storage -> StoredAggregate? in
+            guard var scanner = PlainXMLScanner(after: parser, in: document, storage: storage) else { return nil }
             while true {
                 switch scanner.next() {
                 case .startElement(let element): guard builder.start(element) else { return nil }

@@ -137,6 +137,13 @@ package enum ReportElement: UInt8 {
     case identifiers, headerFrom, envelopeFrom, envelopeTo
     case authResults, selector, result, humanResult, scope
 
+    /// Compared in place by the modules that read reports, where the synthesised `==` would
+    /// be called through the `Equatable` witness for every element.
+    @inlinable
+    package static func == (lhs: ReportElement, rhs: ReportElement) -> Bool {
+        lhs.rawValue == rhs.rawValue
+    }
+
     var name: String {
         switch self {
         case .other: ""

@@ -1,3 +1,5 @@
+import CByteClasses
+
 /// Reads the elements below the root of a report in the plain form nearly every report
 /// takes, faster than `XMLPullParser`: printable ASCII text without '&', ']' or carriage
 /// returns; tags of plain names (`[A-Za-z_][A-Za-z0-9_.-]*`, no prefix) without attributes;
@@ -8,6 +10,11 @@
 /// A document in that form is well-formed exactly when `XMLPullParser` finds it so, and the
 /// scanner gives the events and texts that parser gives. At the first byte outside the form
 /// (or the first fault) it declines, and the caller reads the document with the parser.
+///
+/// One pass over the bytes after the root's start tag (`sitegen_classify_plain_bytes`, 16
+/// bytes at a time where the processor has SSE2) checks that they are all allowed and marks
+/// the '<' and the bytes that end a name in two bitmaps; the scanner then goes from tag to
+/// tag by the bitmaps instead of testing the bytes between.
 package struct PlainXMLScanner {
     package enum Event: Equatable {
         case startElement(ReportElement)
@@ -24,34 +31,60 @@ package struct PlainXMLScanner {
         var length: Int
     }
 
+    /// What a scanner works in, lent for one document: the names of the elements open at
+    /// once and the two bitmaps.
+    package struct Storage {
+        fileprivate let names: UnsafeMutableBufferPointer<OpenName>
+        fileprivate let bitmaps: UnsafeMutableBufferPointer<UInt64>
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private let base: UnsafePointer<UInt8>
     private let count: Int
     private let names: UnsafeMutableBufferPointer<OpenName>
+    /// Bit i of word w stands for the byte at `origin + 64 * w + i`.
+    private let lessThan: UnsafeMutablePointer<UInt64>
+    private let notName: UnsafeMutablePointer<UInt64>
+    private let origin: Int
+    private let words: Int
+    private let elements = ReportElementNames.shared
     private var depth = 1
     private var position: Int
     private var emptyElementPending = false
 
-    /// Runs `body` with storage for the names of elements open at once, `maxDepth` at most.
-    package static func withNameStorage<Result>(
-        maxDepth: Int, _ body: (UnsafeMutableBufferPointer<OpenName>) -> Result
-    ) -> Result {
-        withUnsafeTemporaryAllocation(of: OpenName.self, capacity: max(maxDepth, 1), body)
+    /// Runs `body` with storage for a document of `length` bytes and `maxDepth` elements
+    /// open at once at most.
+    package static func withStorage<Result>(length: Int, maxDepth: Int, _ body: (Storage) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: OpenName.self, capacity: max(maxDepth, 1)) { names in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * ((max(length, 0) + 63) / 64) + 2) { bitmaps in
+                body(Storage(names: names, bitmaps: bitmaps))
+            }
+        }
     }
 
-    /// Takes over from `parser` after it started the root element; nil when the root is not
-    /// in the plain form. `names` must hold at least one name.
-    package init?(after parser: XMLPullParser, in bytes: UnsafeBufferPointer<UInt8>, names: UnsafeMutableBufferPointer<OpenName>) {
+    /// Takes over from `parser` after it started the root element; nil when the root or the
+    /// bytes after its start tag are not in the plain form. `storage` must be made for
+    /// `bytes`.
+    package init?(after parser: XMLPullParser, in bytes: UnsafeBufferPointer<UInt8>, storage: Storage) {
         let root = parser.localNameRange
-        guard let base = bytes.baseAddress, !names.isEmpty, !parser.startedEmptyElement, !parser.startedElementHasPrefix,
-              let packed = PackedName(in: bytes, start: root.lowerBound, length: root.count)
+        let origin = parser.offset
+        let words = (bytes.count - origin + 63) / 64
+        guard let base = bytes.baseAddress, !storage.names.isEmpty, storage.bitmaps.count >= 2 * words,
+              let bitmaps = storage.bitmaps.baseAddress, origin <= bytes.count,
+              !parser.startedEmptyElement, !parser.startedElementHasPrefix,
+              let packed = PackedName(in: bytes, start: root.lowerBound, length: root.count),
+              sitegen_classify_plain_bytes(base + origin, bytes.count - origin, bitmaps, bitmaps + words) == 1
         else { return nil }
         self.bytes = bytes
         self.base = base
         count = bytes.count
-        self.names = names
+        names = storage.names
+        lessThan = bitmaps
+        notName = bitmaps + words
+        self.origin = origin
+        self.words = words
         names.initializeElement(at: 0, to: OpenName(packed: packed, length: root.count))
-        position = parser.offset
+        position = origin
     }
 
     package mutating func next() -> Event {
@@ -88,50 +121,40 @@ package struct PlainXMLScanner {
                   base[slash] == UInt8(ascii: ">") {
             position = slash + 1
             emptyElementPending = true
-            return .startElement(ReportElement(packed: packed))
+            return .startElement(elements.element(of: packed))
         } else {
             return .declined
         }
         names.initializeElement(at: depth, to: OpenName(packed: packed, length: nameEnd - nameStart))
         depth += 1
-        return .startElement(ReportElement(packed: packed))
+        return .startElement(elements.element(of: packed))
     }
 
-    /// The '<' that ends the plain text from `position`; nil when a byte the plain form
-    /// leaves out comes first, or the document ends.
+    /// The next '<' from `position`; nil when there is none.
     @inline(__always)
     private func nextTag() -> Int? {
-        var index = position
-        let raw = UnsafeRawPointer(base)
-        while index + 8 <= count {
-            let special = XMLPullParser.notPlainText(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
-            if special != 0 {
-                index += special.trailingZeroBitCount / 8
-                return base[index] == UInt8(ascii: "<") ? index : nil
-            }
-            index += 8
-        }
-        while index < count {
-            let byte = base[index]
-            if byte == UInt8(ascii: "<") { return index }
-            guard XMLPullParser.isPlainText(byte) else { return nil }
-            index += 1
-        }
-        return nil
+        nextBit(in: lessThan, from: position)
     }
 
-    /// The end of a plain name from `start`.
+    /// The end of a plain name from `start`: the next byte that is not a name byte.
     @inline(__always)
     private func plainNameEnd(from start: Int) -> Int {
-        var index = start
-        let raw = UnsafeRawPointer(base)
-        while index + 8 <= count {
-            let special = XMLPullParser.notPlainName(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
-            if special != 0 { return index + special.trailingZeroBitCount / 8 }
-            index += 8
+        min(nextBit(in: notName, from: start) ?? count, count)
+    }
+
+    /// The position of the first bit set in `bitmap` for a byte at `start` or after.
+    @inline(__always)
+    private func nextBit(in bitmap: UnsafeMutablePointer<UInt64>, from start: Int) -> Int? {
+        let index = start - origin
+        var word = index >> 6
+        guard index >= 0, word < words else { return nil }
+        var bits = bitmap[word] & (~0 << UInt64(index & 63))
+        while bits == 0 {
+            word += 1
+            guard word < words else { return nil }
+            bits = bitmap[word]
         }
-        while index < count, XMLPullParser.isPlainNameByte(base[index]) { index += 1 }
-        return index
+        return origin + word << 6 + bits.trailingZeroBitCount
     }
 
     /// The index after `expected`, when only white space comes before it from `start`.

@@ -6,35 +6,40 @@ extension ReportElement {
             self = .other
             return
         }
-        self = ReportElementNames.element(of: name)
+        self = ReportElementNames.shared.element(of: name)
     }
 }
 
 /// Every known element name, packed, in an open-addressing table: a lookup mixes the three
 /// words and compares them with the entry of one slot (rarely more).
-private enum ReportElementNames {
+package struct ReportElementNames: Sendable {
+    /// Held by a reader for a whole document, so that a lookup reaches the table directly.
+    package static let shared = ReportElementNames()
+
     private static let bits = 7
 
     /// Empty slots hold `other`; the table is less than a third full.
-    private static let slots: [(name: PackedName, element: ReportElement)] = {
-        let size = 1 << bits
+    private let slots: [(name: PackedName, element: ReportElement)]
+
+    private init() {
+        let size = 1 << Self.bits
         var slots = Array(repeating: (name: PackedName(words: (0, 0, 0)), element: ReportElement.other), count: size)
         var raw: UInt8 = 1
         while let element = ReportElement(rawValue: raw) {
             let utf8 = Array(element.name.utf8)
             if let name = utf8.withUnsafeBufferPointer({ PackedName($0) }) {
-                var slot = name.slot(bits: bits)
+                var slot = name.slot(bits: Self.bits)
                 while slots[slot].element != .other { slot = (slot + 1) & (size - 1) }
                 slots[slot] = (name, element)
             }
             raw += 1
         }
-        return slots
-    }()
+        self.slots = slots
+    }
 
-    static func element(of name: PackedName) -> ReportElement {
-        let mask = (1 << bits) - 1
-        var slot = name.slot(bits: bits)
+    package func element(of name: PackedName) -> ReportElement {
+        let mask = (1 << Self.bits) - 1
+        var slot = name.slot(bits: Self.bits)
         while true {
             let entry = slots[slot]
             if entry.element == .other || entry.name == name { return entry.element }

@@ -1,3 +1,4 @@
+import CByteClasses
 import Foundation
 import SyntheticReports
 import Testing
@@ -26,8 +27,8 @@ struct PlainXMLScannerTests {
             var parser = XMLPullParser(bytes: buffer)
             guard (try? parser.next()) == .startElement else { return nil }
             var steps: [Step] = [.start(ReportElement(packed: parser.packedLocalName))]
-            return PlainXMLScanner.withNameStorage(maxDepth: maxDepth) { names -> [Step]? in
-                guard var scanner = PlainXMLScanner(after: parser, in: buffer, names: names) else { return nil }
+            return PlainXMLScanner.withStorage(length: buffer.count, maxDepth: maxDepth) { storage -> [Step]? in
+                guard var scanner = PlainXMLScanner(after: parser, in: buffer, storage: storage) else { return nil }
                 while true {
                     switch scanner.next() {
                     case .startElement(let element): steps.append(.start(element))
@@ -86,7 +87,7 @@ struct PlainXMLScannerTests {
     @Test func whatThePlainFormAllows() {
         for document in [
             "<feedback></feedback>",
-            "<feedback>\n  <a/>\n  <b />\n  <c\t/>\n</feedback>\n\t \r\n",
+            "<feedback>\n  <a/>\n  <b />\n  <c\t/>\n</feedback>\n\t \n",
             "<feedback><record >x</record\n></feedback>",
             "<feedback><x>printable !\"#$%'()*+,-./:;=>?@[\\^_`{|}~ and \u{7F} and tab\tand\nline</x></feedback>",
             "<feedback><_a.b-c9>v</_a.b-c9><A1>V</A1></feedback>",
@@ -119,6 +120,8 @@ struct PlainXMLScannerTests {
         "<feedback xmlns:p=\"urn:x\"><p:a>x</p:a></feedback>",
         "<feedback><a>x]y</a></feedback>",
         "<feedback></feedback><!-- after -->",
+        "<feedback><a>x</a></feedback>\r\n",
+        "<feedback>\r\n<a>x</a></feedback>",
         "<feedback></feedback><?pi after?>",
         "<feedback/>",
         "<p:feedback xmlns:p=\"urn:x\"></p:feedback>",
@@ -156,6 +159,46 @@ struct PlainXMLScannerTests {
         let bytes = Array(document.utf8)
         #expect(Self.parsed(bytes) == nil, "the parser finds the fault")
         #expect(Self.scanned(bytes) == nil)
+    }
+
+    /// The bitmaps and the check of `sitegen_classify_plain_bytes` against their definition,
+    /// for lengths around its blocks of 16 and 64 bytes and each refused byte at the edges.
+    @Test func byteClassesMatchTheirDefinition() {
+        let plain = Array("ab<Z>/ 09_-.:=\"'!?\t\n\u{7F}#<<x".utf8)
+        func isName(_ byte: UInt8) -> Bool {
+            (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+        func classify(_ bytes: [UInt8]) -> (plain: Bool, lessThan: [UInt64], notName: [UInt64]) {
+            let words = (bytes.count + 63) / 64
+            var bitmaps = [UInt64](repeating: 0xDEAD, count: 2 * words + 1)
+            let plain = bytes.withUnsafeBufferPointer { buffer in
+                bitmaps.withUnsafeMutableBufferPointer { maps in
+                    sitegen_classify_plain_bytes(buffer.baseAddress, buffer.count, maps.baseAddress!, maps.baseAddress! + words)
+                }
+            }
+            return (plain == 1, Array(bitmaps[0..<words]), Array(bitmaps[words..<(2 * words)]))
+        }
+        for length in [0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200] {
+            let bytes = (0..<length).map { plain[($0 * 7 + length) % plain.count] }
+            let (isPlain, lessThan, notName) = classify(bytes)
+            #expect(isPlain, "length \(length)")
+            for (index, byte) in bytes.enumerated() {
+                #expect((lessThan[index / 64] >> UInt64(index % 64)) & 1 == (byte == UInt8(ascii: "<") ? 1 : 0), "length \(length) at \(index)")
+                #expect((notName[index / 64] >> UInt64(index % 64)) & 1 == (isName(byte) ? 0 : 1), "length \(length) at \(index)")
+            }
+            if length % 64 != 0 {
+                #expect(lessThan.last! >> UInt64(length % 64) == 0, "length \(length): no '<' past the end")
+                #expect(~notName.last! >> UInt64(length % 64) == 0, "length \(length): every place past the end ends a name")
+            }
+            for place in Set([0, 15, 16, 63, 64, length - 1]) where place >= 0 && place < length {
+                for refused in (0...255).map(UInt8.init) where !XMLPullParser.isPlainText(refused) && refused != UInt8(ascii: "<") {
+                    var damaged = bytes
+                    damaged[place] = refused
+                    #expect(!classify(damaged).plain, "byte \(refused) at \(place) of \(length)")
+                }
+            }
+        }
     }
 
     @Test func elementsDeeperThanItsStorageAreDeclined() {
