@@ -16,7 +16,7 @@ enum PlainDocumentReader {
             while true {
                 switch scanner.next() {
                 case .startElement(let element): guard builder.start(element) else { return nil }
-                case .endElement(let text): guard builder.end(PlainText(document: document, range: text)) else { return nil }
+                case .endElement(let text): guard builder.end(PlainText(texts: scanner.texts, range: text)) else { return nil }
                 case .endOfDocument: return builder.finish()
                 case .declined: return nil
                 }
@@ -28,10 +28,11 @@ enum PlainDocumentReader {
 /// An element's text in a plain document: a range of it, trimmed only when the builder keeps
 /// it (most elements that close are parents, whose text is white space the builder ignores).
 private struct PlainText: ClosingText {
-    let document: UnsafeBufferPointer<UInt8>
+    let texts: PlainXMLScanner.TextReader
     let range: Range<Int>
 
+    /// `documentCount` is the length of the document the scanner reads.
     func trimmedRange(copyingInto copies: inout [UInt8], after documentCount: Int) -> Range<Int> {
-        PlainXMLScanner.trimmed(range, in: document)
+        texts.trimmed(range, copyingInto: &copies)
     }
 }

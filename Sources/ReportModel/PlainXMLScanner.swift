@@ -1,8 +1,8 @@
 import CByteClasses
 
 /// Reads the elements below the root of a report in the plain form nearly every report
-/// takes, faster than `XMLPullParser`: printable ASCII text without '&', ']' or carriage
-/// returns; tags of plain names (`[A-Za-z_][A-Za-z0-9_.-]*`, no prefix) without attributes;
+/// takes, faster than `XMLPullParser`: printable ASCII text without '&' or ']' (with line
+/// feeds, tabs and carriage returns); tags of plain names (`[A-Za-z_][A-Za-z0-9_.-]*`, no prefix) without attributes;
 /// no comments, CDATA sections or processing instructions; only white space after the root.
 /// `XMLPullParser` reads everything up to the root's start tag (the declaration, what comes
 /// before the root, the root's attributes and namespaces) and hands over after it.
@@ -48,6 +48,8 @@ package struct PlainXMLScanner {
     private let origin: Int
     private let words: Int
     private let elements = ReportElementNames.shared
+    /// Gives the texts of `.endElement` as the parser gives them.
+    package let texts: TextReader
     private var depth = 1
     private var position: Int
     private var emptyElementPending = false
@@ -72,9 +74,11 @@ package struct PlainXMLScanner {
         guard let base = bytes.baseAddress, !storage.names.isEmpty, storage.bitmaps.count >= 2 * words,
               let bitmaps = storage.bitmaps.baseAddress, origin <= bytes.count,
               !parser.startedEmptyElement, !parser.startedElementHasPrefix,
-              let packed = PackedName(in: bytes, start: root.lowerBound, length: root.count),
-              sitegen_classify_plain_bytes(base + origin, bytes.count - origin, bitmaps, bitmaps + words) == 1
+              let packed = PackedName(in: bytes, start: root.lowerBound, length: root.count)
         else { return nil }
+        let classes = sitegen_classify_plain_bytes(base + origin, bytes.count - origin, bitmaps, bitmaps + words)
+        guard classes != 0 else { return nil }
+        texts = TextReader(bytes: bytes, hasCarriageReturns: classes == 2)
         self.bytes = bytes
         self.base = base
         count = bytes.count
@@ -171,14 +175,36 @@ package struct PlainXMLScanner {
         return index == count
     }
 
-    /// Text of the document (as `.endElement` gives it) without the white space at either
-    /// end: what the parser's `trimmedTextInDocument()` gives for the same element.
-    package static func trimmed(_ text: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        var lower = text.lowerBound
-        var upper = text.upperBound
-        while lower < upper, XMLPullParser.isSpace(bytes[lower]) { lower += 1 }
-        while upper > lower, XMLPullParser.isSpace(bytes[upper - 1]) { upper -= 1 }
-        return lower..<upper
+    /// Reads the texts `.endElement` gives as the parser reads them, trimmed.
+    package struct TextReader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// The document has carriage returns, which the parser turns into line feeds.
+        let hasCarriageReturns: Bool
+
+        /// The text without the white space at either end: where it is in the document, or,
+        /// when it holds a carriage return, a copy with the parser's line ends (CR LF and CR
+        /// made LF) appended to `copies`, whose range there is returned offset by the
+        /// document's length.
+        package func trimmed(_ text: Range<Int>, copyingInto copies: inout [UInt8]) -> Range<Int> {
+            var lower = text.lowerBound
+            var upper = text.upperBound
+            while lower < upper, XMLPullParser.isSpace(bytes[lower]) { lower += 1 }
+            while upper > lower, XMLPullParser.isSpace(bytes[upper - 1]) { upper -= 1 }
+            // The trimmed text starts and ends with other bytes, so a CR LF is never cut.
+            guard hasCarriageReturns, bytes[lower..<upper].contains(0x0D) else { return lower..<upper }
+            let start = copies.count
+            var index = lower
+            while index < upper {
+                if bytes[index] == 0x0D {
+                    copies.append(0x0A)
+                    if index + 1 < upper, bytes[index + 1] == 0x0A { index += 1 }
+                } else {
+                    copies.append(bytes[index])
+                }
+                index += 1
+            }
+            return (start + bytes.count)..<(copies.count + bytes.count)
+        }
     }
 
     /// An ASCII letter or '_': the start of a plain name.

@@ -29,11 +29,15 @@ struct PlainXMLScannerTests {
             var steps: [Step] = [.start(ReportElement(packed: parser.packedLocalName))]
             return PlainXMLScanner.withStorage(length: buffer.count, maxDepth: maxDepth) { storage -> [Step]? in
                 guard var scanner = PlainXMLScanner(after: parser, in: buffer, storage: storage) else { return nil }
+                var copies: [UInt8] = []
                 while true {
                     switch scanner.next() {
                     case .startElement(let element): steps.append(.start(element))
                     case .endElement(let text):
-                        steps.append(.end(text: String(decoding: buffer[PlainXMLScanner.trimmed(text, in: buffer)], as: UTF8.self)))
+                        let kept = scanner.texts.trimmed(text, copyingInto: &copies)
+                        let utf8 = kept.lowerBound >= buffer.count
+                            ? Array(copies[(kept.lowerBound - buffer.count)..<(kept.upperBound - buffer.count)]) : Array(buffer[kept])
+                        steps.append(.end(text: String(decoding: utf8, as: UTF8.self)))
                     case .endOfDocument: return steps
                     case .declined: return nil
                     }
@@ -92,6 +96,8 @@ struct PlainXMLScannerTests {
             "<feedback><x>printable !\"#$%'()*+,-./:;=>?@[\\^_`{|}~ and \u{7F} and tab\tand\nline</x></feedback>",
             "<feedback><_a.b-c9>v</_a.b-c9><A1>V</A1></feedback>",
             "<feedback><org_name>  padded  </org_name><email/><report_id>\n\t</report_id></feedback>",
+            "<feedback>\r\n  <a>x\r\ny</a>\r\n  <b>\r\n  v \r\n</b><c>p\rq\r\r\nr\n\rs</c><d\r\n/></feedback>\r\n",
+            "<feedback><a\r>\r</a\r\n><b>\r\r</b></feedback>\r",
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- before --><?pi x?>\n<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\" a='1'><version>2.0</version></feedback>",
             "<feedback><a><b><c>deep</c></b>after</a>x<record/></feedback>",
             "<other><record><count>1</count></record></other>",
@@ -113,15 +119,12 @@ struct PlainXMLScannerTests {
         "<feedback><a><![CDATA[x]]></a></feedback>",
         "<feedback><!-- c --><a>x</a></feedback>",
         "<feedback><a>x<?pi y?></a></feedback>",
-        "<feedback><a>x\r\ny</a></feedback>",
         "<feedback><a>caf\u{E9}</a></feedback>",
         "<feedback><caf\u{E9}>x</caf\u{E9}></feedback>",
         "<feedback><a b=\"1\">x</a></feedback>",
         "<feedback xmlns:p=\"urn:x\"><p:a>x</p:a></feedback>",
         "<feedback><a>x]y</a></feedback>",
         "<feedback></feedback><!-- after -->",
-        "<feedback><a>x</a></feedback>\r\n",
-        "<feedback>\r\n<a>x</a></feedback>",
         "<feedback></feedback><?pi after?>",
         "<feedback/>",
         "<p:feedback xmlns:p=\"urn:x\"></p:feedback>",
@@ -161,15 +164,15 @@ struct PlainXMLScannerTests {
         #expect(Self.scanned(bytes) == nil)
     }
 
-    /// The bitmaps and the check of `sitegen_classify_plain_bytes` against their definition,
+    /// The bitmaps and the checks of `sitegen_classify_plain_bytes` against their definition,
     /// for lengths around its blocks of 16 and 64 bytes and each refused byte at the edges.
     @Test func byteClassesMatchTheirDefinition() {
-        let plain = Array("ab<Z>/ 09_-.:=\"'!?\t\n\u{7F}#<<x".utf8)
+        let plain = Array("ab<Z>/ 09_-.:=\"'!?\t\n\u{7F}#<<x\r".utf8)
         func isName(_ byte: UInt8) -> Bool {
             (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }
-        func classify(_ bytes: [UInt8]) -> (plain: Bool, lessThan: [UInt64], notName: [UInt64]) {
+        func classify(_ bytes: [UInt8]) -> (plain: Bool, carriageReturn: Bool, lessThan: [UInt64], notName: [UInt64]) {
             let words = (bytes.count + 63) / 64
             var bitmaps = [UInt64](repeating: 0xDEAD, count: 2 * words + 1)
             let plain = bytes.withUnsafeBufferPointer { buffer in
@@ -177,12 +180,18 @@ struct PlainXMLScannerTests {
                     sitegen_classify_plain_bytes(buffer.baseAddress, buffer.count, maps.baseAddress!, maps.baseAddress! + words)
                 }
             }
-            return (plain == 1, Array(bitmaps[0..<words]), Array(bitmaps[words..<(2 * words)]))
+            return (plain != 0, plain == 2, Array(bitmaps[0..<words]), Array(bitmaps[words..<(2 * words)]))
         }
         for length in [0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200] {
             let bytes = (0..<length).map { plain[($0 * 7 + length) % plain.count] }
-            let (isPlain, lessThan, notName) = classify(bytes)
+            let (isPlain, carriageReturn, lessThan, notName) = classify(bytes)
             #expect(isPlain, "length \(length)")
+            #expect(carriageReturn == bytes.contains(0x0D), "length \(length)")
+            if let last = bytes.lastIndex(of: 0x0D) {
+                var without = bytes
+                without[last] = UInt8(ascii: " ")
+                #expect(classify(without).carriageReturn == without.contains(0x0D), "length \(length) without its last CR")
+            }
             for (index, byte) in bytes.enumerated() {
                 #expect((lessThan[index / 64] >> UInt64(index % 64)) & 1 == (byte == UInt8(ascii: "<") ? 1 : 0), "length \(length) at \(index)")
                 #expect((notName[index / 64] >> UInt64(index % 64)) & 1 == (isName(byte) ? 0 : 1), "length \(length) at \(index)")
@@ -192,7 +201,8 @@ struct PlainXMLScannerTests {
                 #expect(~notName.last! >> UInt64(length % 64) == 0, "length \(length): every place past the end ends a name")
             }
             for place in Set([0, 15, 16, 63, 64, length - 1]) where place >= 0 && place < length {
-                for refused in (0...255).map(UInt8.init) where !XMLPullParser.isPlainText(refused) && refused != UInt8(ascii: "<") {
+                for refused in (0...255).map(UInt8.init)
+                where !XMLPullParser.isPlainText(refused) && refused != UInt8(ascii: "<") && refused != 0x0D {
                     var damaged = bytes
                     damaged[place] = refused
                     #expect(!classify(damaged).plain, "byte \(refused) at \(place) of \(length)")
