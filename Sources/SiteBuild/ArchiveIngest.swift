@@ -224,15 +224,28 @@ public struct ArchiveIngester: Sendable {
         }
     }
 
-    /// A plain XML report read straight into the form the archive stores: what loading the
-    /// file and preparing its report gives, for a fraction of the work. nil for anything
-    /// else (other kinds, refusals), which is loaded as usual.
+    /// An XML report, plain or gzip/zlib-compressed, read straight into the form the archive
+    /// stores: what loading the file and preparing its report gives, for a fraction of the
+    /// work. nil for anything else (other kinds, refusals), which is loaded as usual.
     private func storedForm(_ bytes: UnsafeRawBufferPointer) -> StoredAggregate? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         // Read in place: neither call keeps the data past its return.
         let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
-        guard InputKind.detect(data) == .xml else { return nil }
-        return StoredAggregate(xml: data, limits: loader.limits)
+        let limits = loader.limits
+        switch InputKind.detect(data) {
+        case .xml:
+            return StoredAggregate(xml: data, limits: limits)
+        case .gzip, .zlib:
+            // As the loader unpacks one compressed XML document: with the same limit, one level
+            // down. A compressed TLS report is inflated again by the loader (it is small).
+            guard limits.maxNesting >= 1,
+                  let inflated = try? Inflater.inflate(data, limit: min(limits.maxExpandedBytes, limits.maxArchiveBytes)),
+                  InputKind.detect(inflated) == .xml
+            else { return nil }
+            return StoredAggregate(xml: inflated, limits: limits)
+        default:
+            return nil
+        }
     }
 
     private func ingest(
