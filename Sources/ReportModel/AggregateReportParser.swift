@@ -55,6 +55,7 @@ public struct AggregateReportParser: Sendable {
     }
 
     private func parseNormalized(_ text: UnsafeBufferPointer<UInt8>) throws(ReportParseError) -> AggregateReport {
+        if let report = parsePlain(text) { return report }
         var parser = XMLPullParser(bytes: text)
         var builder = AggregateReportBuilder(maxDepth: limits.maxElementDepth)
         while true {
@@ -67,8 +68,34 @@ public struct AggregateReportParser: Sendable {
             }
             switch event {
             case .startElement: try builder.start(parser)
-            case .endElement: try builder.end(parser)
+            case .endElement: try builder.end { recent in parser.trimmedText(reusing: &recent) }
             case .endOfDocument: return try builder.finish()
+            }
+        }
+    }
+
+    /// The report of a document in the plain form (`PlainXMLScanner`); nil for any other, and
+    /// for a document the builder refuses, so that the parser alone reads those and gives
+    /// the reason.
+    private func parsePlain(_ text: UnsafeBufferPointer<UInt8>) -> AggregateReport? {
+        var parser = XMLPullParser(bytes: text)
+        var builder = AggregateReportBuilder(maxDepth: limits.maxElementDepth)
+        guard (try? parser.next()) == .startElement, (try? builder.start(parser)) != nil else { return nil }
+        return PlainXMLScanner.withStorage(length: text.count, maxDepth: limits.maxElementDepth) { storage -> AggregateReport? in
+            guard var scanner = PlainXMLScanner(after: parser, in: text, storage: storage) else { return nil }
+            var copies: [UInt8] = []
+            while true {
+                switch scanner.next() {
+                case .startElement(let element):
+                    guard (try? builder.start(element)) != nil else { return nil }
+                case .endElement(let range):
+                    let value = PlainValue(texts: scanner.texts, range: range, document: text)
+                    guard (try? builder.end { recent in value.string(copies: &copies, reusing: &recent) }) != nil else { return nil }
+                case .endOfDocument:
+                    return try? builder.finish()
+                case .declined:
+                    return nil
+                }
             }
         }
     }
@@ -198,6 +225,21 @@ package enum ReportElement: UInt8 {
     }
 }
 
+/// An element's text in a plain document, as the parser's `trimmedText(reusing:)` gives it.
+private struct PlainValue {
+    let texts: PlainXMLScanner.TextReader
+    let range: Range<Int>
+    let document: UnsafeBufferPointer<UInt8>
+
+    func string(copies: inout [UInt8], reusing recent: inout RecentStrings) -> String {
+        let kept = texts.trimmed(range, copyingInto: &copies)
+        guard !kept.isEmpty else { return "" }
+        guard kept.lowerBound >= document.count else { return recent.string(UnsafeBufferPointer(rebasing: document[kept])) }
+        let copied = (kept.lowerBound - document.count)..<(kept.upperBound - document.count)
+        return copies.withUnsafeBufferPointer { recent.string(UnsafeBufferPointer(rebasing: $0[copied])) }
+    }
+}
+
 /// Collects a report from parser events. Elements are matched by local name so both the
 /// RFC 7489 (no namespace) and RFC 9990 forms are read by the same code.
 private struct AggregateReportBuilder {
@@ -244,6 +286,11 @@ private struct AggregateReportBuilder {
             }
             isRFC9990 = parser.namespaceURI()?.elementsEqual(AggregateReportParser.rfc9990Namespace.utf8) == true
         }
+        try start(name)
+    }
+
+    /// An element below the root, which `start(_: XMLPullParser)` has read.
+    mutating func start(_ name: ReportElement) throws(ReportParseError) {
         path.append(name)
         guard path.count <= maxDepth else {
             throw ReportParseError("elements nest deeper than \(maxDepth) levels")
@@ -266,7 +313,8 @@ private struct AggregateReportBuilder {
         }
     }
 
-    mutating func end(_ parser: XMLPullParser) throws(ReportParseError) {
+    /// `text` gives the element's text, trimmed, reusing recent strings.
+    mutating func end(text: (inout RecentStrings) -> String) throws(ReportParseError) {
         defer { path.removeLast() }
         let depth = path.count
         guard depth >= 2 else { return }
@@ -274,7 +322,7 @@ private struct AggregateReportBuilder {
         let parent = path[depth - 2]
         let inRecord = depth >= 3 && path[1] == .record
         // The element's text, made only where it is kept.
-        func value() -> String { parser.trimmedText(reusing: &recentStrings) }
+        func value() -> String { text(&recentStrings) }
 
         switch (parent, name) {
         case (.feedback, .version):
