@@ -1,9 +1,10 @@
 import CByteClasses
 
 /// Reads the elements below the root of a report in the plain form nearly every report
-/// takes, faster than `XMLPullParser`: printable ASCII text without '&' or ']' (with line
-/// feeds, tabs and carriage returns); tags of plain names (`[A-Za-z_][A-Za-z0-9_.-]*`, no prefix) without attributes;
-/// no comments, CDATA sections or processing instructions; only white space after the root.
+/// takes, faster than `XMLPullParser`: printable ASCII text without '&' or ']' (line feeds,
+/// tabs and carriage returns allowed); tags of plain names (`[A-Za-z_][A-Za-z0-9_.-]*`, no
+/// prefix) without attributes; no comments, CDATA sections or processing instructions; only
+/// white space after the root.
 /// `XMLPullParser` reads everything up to the root's start tag (the declaration, what comes
 /// before the root, the root's attributes and namespaces) and hands over after it.
 ///
@@ -14,7 +15,8 @@ import CByteClasses
 /// One pass over the bytes after the root's start tag (`sitegen_classify_plain_bytes`, 16
 /// bytes at a time where the processor has SSE2) checks that they are all allowed and marks
 /// the '<' and the bytes that end a name in two bitmaps; the scanner then goes from tag to
-/// tag by the bitmaps instead of testing the bytes between.
+/// tag by the bitmaps instead of testing the bytes between. Texts are trimmed only when
+/// asked for (`texts`), and copied only where a carriage return is inside one.
 package struct PlainXMLScanner {
     package enum Event: Equatable {
         case startElement(ReportElement)
