@@ -67,15 +67,32 @@ public struct PreparedFile: Sendable {
         return path[..<slash]
     }
 
-    /// The records of a report nearly always repeat one domain, so a run of equal ones is
-    /// hashed once.
+    /// The sorted, distinct keys of these domains. The records of a report nearly always
+    /// repeat one domain, so a run of equal ones is looked at once, and a set is made only
+    /// for a report with a second domain.
     static func keys<Domains: Sequence<String>>(_ domains: Domains) -> [String] {
-        var distinct = Set<String>()
+        var distinct: [String] = []
+        var seen = Set<String>()
         var previous: String?
         for domain in domains where domain != previous {
-            distinct.insert(domain)
             previous = domain
+            if distinct.isEmpty {
+                distinct.append(domain)
+                continue
+            }
+            if seen.isEmpty { seen.insert(distinct[0]) }
+            if seen.insert(domain).inserted { distinct.append(domain) }
         }
-        return Set(distinct.map(DomainKey.key)).sorted()
+        var keys = distinct.map(DomainKey.key)
+        guard keys.count > 1 else { return keys }
+        // Two names can share a key (`Example.com` and `example.com.`).
+        keys.sort()
+        var kept = 1
+        for index in 1..<keys.count where keys[index] != keys[kept - 1] {
+            keys[kept] = keys[index]
+            kept += 1
+        }
+        keys.removeLast(keys.count - kept)
+        return keys
     }
 }
