@@ -433,7 +433,7 @@ private struct BatchWriter {
             values.integer(Int64(file.reportCount))
             values.integer(file.knownContent ? 1 : 0)
             values.text(file.problems)
-            values.text(String(file.folder))
+            values.text(file.folder)
             values.integer(Int64(bitPattern: file.inode))
             values.integer(file.settled ? 1 : 0)
         }
@@ -462,8 +462,8 @@ private struct BatchWriter {
             values.text(report.source.file)
             values.blob(entries)
         }
-        if db.changesCount == 1 {
-            let id = db.lastInsertedRowID
+        if insertReport.changes == 1 {
+            let id = insertReport.lastInsertedRowID
             try insertBody.execute { values in
                 values.integer(id)
                 values.blob(report.body)
@@ -503,7 +503,7 @@ private struct BatchWriter {
             values.text(source.file)
             values.blob(entries)
         }
-        if db.changesCount == 1 {
+        if insertDuplicate.changes == 1 {
             result.duplicates.append(DuplicateReport(identity: identity, kept: keptSource, dropped: source))
         }
     }
@@ -526,11 +526,15 @@ private struct BatchWriter {
 
 /// One of GRDB's cached statements, run with its values bound straight through SQLite's C API.
 /// Only for statements inside a transaction that GRDB runs (a batch's, or a read's): each run
-/// resets the statement, binds every parameter, steps it and resets it again, so it holds no
-/// binding or read lock between runs.
+/// resets the statement, binds every parameter, steps it, resets it and clears its bindings
+/// again, so it holds no binding or read lock between runs.
+///
+/// Text and blobs are copied into memory kept for every run (`BindingArena`) and bound from
+/// there without SQLite copying them again: a run of a batch's statements allocated nothing.
 private struct RawStatement {
     private let statement: Statement
     private let db: Database
+    private let arena = BindingArena()
 
     init(_ db: Database, sql: String) throws {
         self.db = db
@@ -540,7 +544,7 @@ private struct RawStatement {
     /// Runs a statement that returns no row.
     func execute(_ bind: (inout BoundValues) -> Void) throws {
         let handle = try start(bind)
-        defer { sqlite3_reset(handle) }
+        defer { finish(handle) }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else { throw failure(code) }
     }
@@ -548,7 +552,7 @@ private struct RawStatement {
     /// Runs a query; whether it gives a row.
     func hasRow(binding bind: (inout BoundValues) -> Void) throws -> Bool {
         let handle = try start(bind)
-        defer { sqlite3_reset(handle) }
+        defer { finish(handle) }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -560,7 +564,7 @@ private struct RawStatement {
     /// Runs a query for a report's source (`source_file`, `source_entries`): its first row.
     func source(binding bind: (inout BoundValues) -> Void) throws -> (file: String, entries: [UInt8])? {
         let handle = try start(bind)
-        defer { sqlite3_reset(handle) }
+        defer { finish(handle) }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_DONE:
@@ -575,17 +579,38 @@ private struct RawStatement {
         }
     }
 
+    /// The number of rows the last statement inserted, updated or deleted (GRDB's
+    /// `changesCount`, without its check of the calling queue: a batch runs on GRDB's).
+    var changes: Int {
+        Int(sqlite3_changes(db.sqliteConnection))
+    }
+
+    /// The row id of the last row inserted (GRDB's `lastInsertedRowID`, as `changes`).
+    var lastInsertedRowID: Int64 {
+        sqlite3_last_insert_rowid(db.sqliteConnection)
+    }
+
     private func start(_ bind: (inout BoundValues) -> Void) throws -> OpaquePointer {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
-        var values = BoundValues(handle: handle)
+        arena.removeAll()
+        var values = BoundValues(handle: handle, arena: arena)
         bind(&values)
-        guard values.failure == SQLITE_OK, values.index == sqlite3_bind_parameter_count(handle) else {
+        // Bound once every value is in the arena, which may have moved as it grew.
+        let failure = values.failure == SQLITE_OK ? arena.bind(to: handle) : values.failure
+        guard failure == SQLITE_OK, values.index == sqlite3_bind_parameter_count(handle) else {
+            sqlite3_clear_bindings(handle)
             throw DatabaseError(
-                resultCode: ResultCode(rawValue: values.failure == SQLITE_OK ? SQLITE_MISUSE : values.failure),
+                resultCode: ResultCode(rawValue: failure == SQLITE_OK ? SQLITE_MISUSE : failure),
                 message: "\(values.index) values bound of \(sqlite3_bind_parameter_count(handle))", sql: statement.sql)
         }
         return handle
+    }
+
+    /// The statement lets go of the arena's memory, which the next run reuses.
+    private func finish(_ handle: OpaquePointer) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
     private func failure(_ code: Int32) -> DatabaseError {
@@ -594,24 +619,32 @@ private struct RawStatement {
     }
 }
 
-/// The values of one run of a `RawStatement`, bound in parameter order.
+/// The values of one run of a `RawStatement`, in parameter order: integers and NULL are bound
+/// at once, text and blobs copied into the statement's arena, which binds them once all are in.
 private struct BoundValues {
     let handle: OpaquePointer
+    let arena: BindingArena
     private(set) var index: Int32 = 0
     /// The first binding that failed (`SQLITE_OK` when none did).
     private(set) var failure = SQLITE_OK
 
-    init(handle: OpaquePointer) {
+    init(handle: OpaquePointer, arena: BindingArena) {
         self.handle = handle
+        self.arena = arena
     }
-
-    /// SQLite copies the value before the call returns.
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     /// As GRDB binds a `String`: a C string, so the text ends at its first NUL as GRDB's does.
     mutating func text(_ value: String) {
         index += 1
-        note(sqlite3_bind_text(handle, index, value, -1, Self.transient))
+        var value = value
+        value.withUTF8 { arena.add(text: $0, at: index) }
+    }
+
+    /// A part of a string, bound as the string it makes would be.
+    mutating func text(_ value: Substring) {
+        index += 1
+        var value = value
+        value.withUTF8 { arena.add(text: $0, at: index) }
     }
 
     mutating func optionalText(_ value: String?) {
@@ -631,14 +664,88 @@ private struct BoundValues {
     /// An empty blob is bound as one, not as NULL.
     mutating func blob(_ value: [UInt8]) {
         index += 1
-        let code = value.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
-            return sqlite3_bind_blob(handle, index, base, Int32(bytes.count), Self.transient)
+        guard !value.isEmpty else {
+            note(sqlite3_bind_zeroblob(handle, index, 0))
+            return
         }
-        note(code)
+        value.withUnsafeBufferPointer { arena.add(blob: $0, at: index) }
     }
 
     private mutating func note(_ code: Int32) {
         if failure == SQLITE_OK, code != SQLITE_OK { failure = code }
+    }
+}
+
+/// Memory for the text and blob values of one run of a statement, kept from run to run, and
+/// where each value is in it.
+private final class BindingArena {
+    private struct Value {
+        var parameter: Int32
+        var offset: Int
+        var count: Int
+        var isText: Bool
+    }
+
+    /// Never nil once made: SQLite takes text at a NULL address for a NULL value.
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var count = 0
+    private var values: [Value] = []
+
+    init() {
+        capacity = 4_096
+        storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    func removeAll() {
+        count = 0
+        values.removeAll(keepingCapacity: true)
+    }
+
+    /// Text up to its first NUL, as SQLite reads a C string.
+    func add(text bytes: UnsafeBufferPointer<UInt8>, at parameter: Int32) {
+        let length = bytes.firstIndex(of: 0) ?? bytes.count
+        add(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<length]), at: parameter, isText: true)
+    }
+
+    func add(blob bytes: UnsafeBufferPointer<UInt8>, at parameter: Int32) {
+        add(UnsafeRawBufferPointer(bytes), at: parameter, isText: false)
+    }
+
+    private func add(_ bytes: UnsafeRawBufferPointer, at parameter: Int32, isText: Bool) {
+        reserve(bytes.count)
+        if let base = bytes.baseAddress, !bytes.isEmpty { (storage + count).copyMemory(from: base, byteCount: bytes.count) }
+        values.append(Value(parameter: parameter, offset: count, count: bytes.count, isText: isText))
+        count += bytes.count
+    }
+
+    /// Binds every value added since `removeAll`; SQLite reads them from here until the
+    /// statement is reset and its bindings cleared (`SQLITE_STATIC`).
+    func bind(to handle: OpaquePointer) -> Int32 {
+        for value in values {
+            let code: Int32
+            if value.isText {
+                code = sqlite3_bind_text(
+                    handle, value.parameter, (storage + value.offset).assumingMemoryBound(to: CChar.self), Int32(value.count), nil)
+            } else {
+                code = sqlite3_bind_blob(handle, value.parameter, storage + value.offset, Int32(value.count), nil)
+            }
+            guard code == SQLITE_OK else { return code }
+        }
+        return SQLITE_OK
+    }
+
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let grown = max(count + extra, capacity * 2)
+        let moved = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+        moved.copyMemory(from: storage, byteCount: count)
+        storage.deallocate()
+        storage = moved
+        capacity = grown
     }
 }
