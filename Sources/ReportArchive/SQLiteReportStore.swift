@@ -708,19 +708,24 @@ private final class BindingArena {
 
     /// Text up to its first NUL, as SQLite reads a C string.
     func add(text bytes: UnsafeBufferPointer<UInt8>, at parameter: Int32) {
-        let length = bytes.firstIndex(of: 0) ?? bytes.count
-        add(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<length]), at: parameter, isText: true)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            add(nil, count: 0, at: parameter, isText: true)
+            return
+        }
+        let length = memchr(base, 0, bytes.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? bytes.count
+        add(UnsafeRawPointer(base), count: length, at: parameter, isText: true)
     }
 
     func add(blob bytes: UnsafeBufferPointer<UInt8>, at parameter: Int32) {
-        add(UnsafeRawBufferPointer(bytes), at: parameter, isText: false)
+        add(bytes.baseAddress.map(UnsafeRawPointer.init), count: bytes.count, at: parameter, isText: false)
     }
 
-    private func add(_ bytes: UnsafeRawBufferPointer, at parameter: Int32, isText: Bool) {
-        reserve(bytes.count)
-        if let base = bytes.baseAddress, !bytes.isEmpty { (storage + count).copyMemory(from: base, byteCount: bytes.count) }
-        values.append(Value(parameter: parameter, offset: count, count: bytes.count, isText: isText))
-        count += bytes.count
+    private func add(_ bytes: UnsafeRawPointer?, count byteCount: Int, at parameter: Int32, isText: Bool) {
+        let offset = count
+        reserve(byteCount)
+        if let bytes, byteCount > 0 { (storage + offset).copyMemory(from: bytes, byteCount: byteCount) }
+        values.append(Value(parameter: parameter, offset: offset, count: byteCount, isText: isText))
+        count = offset + byteCount
     }
 
     /// Binds every value added since `removeAll`; SQLite reads them from here until the
@@ -739,8 +744,13 @@ private final class BindingArena {
         return SQLITE_OK
     }
 
+    @inline(__always)
     private func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
+        grow(toHold: extra)
+    }
+
+    private func grow(toHold extra: Int) {
         let grown = max(count + extra, capacity * 2)
         let moved = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
         moved.copyMemory(from: storage, byteCount: count)
