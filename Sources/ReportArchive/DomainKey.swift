@@ -5,25 +5,44 @@ import ReportModel
 /// ordinary index: keys from `example.contoso.` up to (not including) `example.contoso/`.
 package enum DomainKey {
     package static func key(_ domain: String) -> String {
+        // Nearly every name is already lower-case ASCII without white space or a trailing dot
+        // (what `DomainName.normalized` returns unchanged): its key is made in one pass over
+        // its bytes, every ingested report takes this path.
+        if let key = asciiKey(domain, onlyIfNormalized: true) { return key }
         let name = DomainName.normalized(domain)
-        // An ASCII name (nearly every one) is split by byte: the same labels as the split by
-        // Character below, for a fraction of its cost (every ingested report takes this path).
-        if name.utf8.allSatisfy({ $0 < 0x80 }) {
-            let utf8 = Array(name.utf8)
-            var key: [UInt8] = []
-            key.reserveCapacity(utf8.count + 1)
-            var end = utf8.count
-            for index in utf8.indices.reversed() where utf8[index] == UInt8(ascii: ".") {
-                key.append(contentsOf: utf8[(index + 1)..<end])
-                key.append(UInt8(ascii: "."))
-                end = index
-            }
-            key.append(contentsOf: utf8[0..<end])
-            key.append(UInt8(ascii: "."))
-            return String(decoding: key, as: UTF8.self)
-        }
+        if let key = asciiKey(name, onlyIfNormalized: false) { return key }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         return labels.reversed().joined(separator: ".") + "."
+    }
+
+    /// The key of an ASCII name, split by byte: the same labels as the split by Character
+    /// above. nil when the name is not ASCII, or with `onlyIfNormalized` not in normal form.
+    private static func asciiKey(_ name: String, onlyIfNormalized: Bool) -> String? {
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            if onlyIfNormalized {
+                guard bytes.last != UInt8(ascii: "."), bytes.allSatisfy(DomainName.isNormalNameByte) else { return nil }
+            } else {
+                guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            }
+            return String(unsafeUninitializedCapacity: bytes.count + 1) { key in
+                // Labels from the last one on, each followed by a dot.
+                var written = 0
+                var end = bytes.count
+                var index = bytes.count
+                while index > 0 {
+                    index -= 1
+                    guard bytes[index] == UInt8(ascii: ".") else { continue }
+                    for byte in bytes[(index + 1)..<end] { key[written] = byte; written += 1 }
+                    key[written] = UInt8(ascii: ".")
+                    written += 1
+                    end = index
+                }
+                for byte in bytes[0..<end] { key[written] = byte; written += 1 }
+                key[written] = UInt8(ascii: ".")
+                return written + 1
+            }
+        }
     }
 
     package static func domain(fromKey key: String) -> String {

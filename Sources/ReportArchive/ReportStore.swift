@@ -283,9 +283,71 @@ package struct Transcription: Sendable {
     }
 
     package init(_ identity: ReportIdentity, transcribed: Bool) {
-        let form = identity.parsedmarcForm
-        // Length-prefixed rather than split by a NUL, which PostgreSQL text cannot hold.
-        key = "\(form.orgName.utf8.count):\(form.orgName)\(form.reportID)"
+        key = Self.asciiKey(identity) ?? Self.key(identity.parsedmarcForm)
         self.transcribed = transcribed
+    }
+
+    /// The key of an identity in parsedmarc's form. Length-prefixed rather than split by a
+    /// NUL, which PostgreSQL text cannot hold.
+    package static func key(_ form: ReportIdentity) -> String {
+        "\(form.orgName.utf8.count):\(form.orgName)\(form.reportID)"
+    }
+
+    /// `key(identity.parsedmarcForm)` for an identity of ASCII text (nearly every one), worked
+    /// out by byte: every report ingested takes this path, and `parsedmarcForm` works by
+    /// Character. nil for any other identity. For ASCII text, trimming the XML white space
+    /// Characters is trimming those bytes (`\r\n` is the only Character of two), and
+    /// removing `<` and `>` and cutting at the first `@` are the same by byte.
+    private static func asciiKey(_ identity: ReportIdentity) -> String? {
+        var orgName = identity.orgName
+        var reportID = identity.reportID
+        return orgName.withUTF8 { org in
+            reportID.withUTF8 { id -> String? in
+                guard org.allSatisfy({ $0 < 0x80 }), id.allSatisfy({ $0 < 0x80 }) else { return nil }
+                let trimmedOrg = trimmed(org)
+                var orgForm = lowercasedASCII(trimmedOrg)
+                // parsedmarc's organisational domain, for a name without spaces.
+                if !trimmedOrg.contains(UInt8(ascii: " ")),
+                   let base = PublicSuffixList.system.organisationalDomain(of: orgForm) {
+                    orgForm = base.lowercased()
+                }
+                var idBytes = trimmed(id)
+                if let at = idBytes.firstIndex(of: UInt8(ascii: "@")) { idBytes = idBytes[..<at] }
+                let idLength = idBytes.count { $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") }
+                let prefix = "\(orgForm.utf8.count):"
+                var orgBytes = orgForm
+                return orgBytes.withUTF8 { orgFormBytes in
+                    String(unsafeUninitializedCapacity: prefix.utf8.count + orgFormBytes.count + idLength) { key in
+                        var written = 0
+                        for byte in prefix.utf8 { key[written] = byte; written += 1 }
+                        for byte in orgFormBytes { key[written] = byte; written += 1 }
+                        for byte in idBytes where byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") {
+                            key[written] = lowercasedASCII(byte)
+                            written += 1
+                        }
+                        return written
+                    }
+                }
+            }
+        }
+    }
+
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[0..<0]
+        }
+        return bytes[first...last]
+    }
+
+    private static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+    }
+
+    private static func lowercasedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { out in
+            for (offset, byte) in bytes.enumerated() { out[offset] = lowercasedASCII(byte) }
+            return bytes.count
+        }
     }
 }

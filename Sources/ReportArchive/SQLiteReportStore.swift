@@ -169,7 +169,7 @@ public final class SQLiteReportStore: ReportStore {
         try database.write { db in
             var writer = try BatchWriter(db)
             for file in files { try writer.add(file) }
-            try writer.addToTotal()
+            try writer.finish()
             return writer.result
         }
     }
@@ -377,12 +377,16 @@ package enum ReportKind {
 /// Values are bound through SQLite's C API (`RawStatement`): GRDB's `StatementArguments` box
 /// each value, which was a third of a commit's CPU. The bindings are GRDB's own (text as C
 /// strings, blobs as bytes, integers and booleans as 64-bit integers), so the rows are the same.
+///
+/// The rows of `input_file` and `report_domain` are written once the batch's reports are, many
+/// to a statement (`ChunkedInsert`), in the order they come: nothing in the batch reads them,
+/// and an input file's row id is the same as when it was written after its reports.
 private struct BatchWriter {
     private let db: Database
-    private let insertFile: RawStatement
+    private let insertFiles: ChunkedInsert
     private let insertReport: RawStatement
     private let insertBody: RawStatement
-    private let insertDomain: RawStatement
+    private let insertDomains: ChunkedInsert
     private let findReport: RawStatement
     private let findAnyTranscription: RawStatement
     private let findTranscribed: RawStatement
@@ -390,23 +394,26 @@ private struct BatchWriter {
     private(set) var result = CommitResult()
     /// What the reports added in this batch count together.
     private var counted = 0
+    /// The rows written by `finish`.
+    private var files: [PreparedFile] = []
+    private var domainRows: [(key: String, report: Int64)] = []
 
     init(_ db: Database) throws {
         self.db = db
-        insertFile = try RawStatement(db, sql: """
-            INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
-              content_hash = excluded.content_hash, reports = excluded.reports,
-              known_content = excluded.known_content, problems = excluded.problems,
-              folder = excluded.folder, inode = excluded.inode, settled = excluded.settled
-            """)
+        insertFiles = try ChunkedInsert(
+            db, into: "input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)",
+            columns: 10, then: """
+                ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
+                  content_hash = excluded.content_hash, reports = excluded.reports,
+                  known_content = excluded.known_content, problems = excluded.problems,
+                  folder = excluded.folder, inode = excluded.inode, settled = excluded.settled
+                """)
         insertReport = try RawStatement(db, sql: """
             INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
             """)
         insertBody = try RawStatement(db, sql: "INSERT INTO report_body (report, body) VALUES (?, ?)")
-        insertDomain = try RawStatement(db, sql: "INSERT OR IGNORE INTO report_domain (domain_key, report) VALUES (?, ?)")
+        insertDomains = try ChunkedInsert(db, orIgnore: true, into: "report_domain (domain_key, report)", columns: 2)
         findReport = try RawStatement(
             db, sql: "SELECT source_file, source_entries FROM report WHERE kind = ? AND org_name = ? AND report_id = ?")
         findAnyTranscription = try RawStatement(
@@ -418,14 +425,13 @@ private struct BatchWriter {
             """)
     }
 
-    func addToTotal() throws {
-        guard counted > 0 else { return }
-        try db.execute(sql: "UPDATE archive_total SET counted = counted + ?", arguments: [counted])
-    }
-
-    mutating func add(_ file: PreparedFile) throws {
-        for report in file.reports { try add(report) }
-        try insertFile.execute { values in
+    /// Writes the rows kept for the end of the batch and adds to the archive's total.
+    func finish() throws {
+        try insertDomains.insert(domainRows) { values, row in
+            values.text(row.key)
+            values.integer(row.report)
+        }
+        try insertFiles.insert(files) { values, file in
             values.text(file.path)
             values.integer(file.stamp.size)
             values.integer(file.stamp.modified)
@@ -433,10 +439,17 @@ private struct BatchWriter {
             values.integer(Int64(file.reportCount))
             values.integer(file.knownContent ? 1 : 0)
             values.text(file.problems)
-            values.text(String(file.folder))
+            values.text(file.folder)
             values.integer(Int64(bitPattern: file.inode))
             values.integer(file.settled ? 1 : 0)
         }
+        guard counted > 0 else { return }
+        try db.execute(sql: "UPDATE archive_total SET counted = counted + ?", arguments: [counted])
+    }
+
+    mutating func add(_ file: PreparedFile) throws {
+        for report in file.reports { try add(report) }
+        files.append(file)
     }
 
     private mutating func add(_ report: PreparedFile.Report) throws {
@@ -462,18 +475,13 @@ private struct BatchWriter {
             values.text(report.source.file)
             values.blob(entries)
         }
-        if db.changesCount == 1 {
-            let id = db.lastInsertedRowID
+        if insertReport.changes == 1 {
+            let id = insertReport.lastInsertedRowID
             try insertBody.execute { values in
                 values.integer(id)
                 values.blob(report.body)
             }
-            for key in report.domainKeys {
-                try insertDomain.execute { values in
-                    values.text(key)
-                    values.integer(id)
-                }
-            }
+            for key in report.domainKeys { domainRows.append((key, id)) }
             if report.kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
             counted += report.counted
             return
@@ -503,7 +511,7 @@ private struct BatchWriter {
             values.text(source.file)
             values.blob(entries)
         }
-        if db.changesCount == 1 {
+        if insertDuplicate.changes == 1 {
             result.duplicates.append(DuplicateReport(identity: identity, kept: keptSource, dropped: source))
         }
     }
@@ -524,13 +532,49 @@ private struct BatchWriter {
     }
 }
 
+/// An INSERT of rows `rowsPerRun` to a statement, and the rest one by one: each run of a
+/// statement costs SQLite the opening of a cursor on the table and each of its indexes, and
+/// the steps of the program around the rows, whatever its rows. The rows go in in the order
+/// given, as they would one by one.
+private struct ChunkedInsert {
+    static let rowsPerRun = 64
+    private let single: RawStatement
+    private let chunk: RawStatement
+
+    /// `into`: the table and its columns; `then`: what follows the values (an upsert clause).
+    init(_ db: Database, orIgnore: Bool = false, into table: String, columns: Int, then tail: String = "") throws {
+        let head = orIgnore ? "INSERT OR IGNORE INTO \(table) VALUES" : "INSERT INTO \(table) VALUES"
+        let row = "(" + repeatElement("?", count: columns).joined(separator: ", ") + ")"
+        single = try RawStatement(db, sql: "\(head) \(row) \(tail)")
+        chunk = try RawStatement(db, sql: "\(head) \(repeatElement(row, count: Self.rowsPerRun).joined(separator: ", ")) \(tail)")
+    }
+
+    func insert<Row>(_ rows: [Row], binding bind: (inout BoundValues, Row) -> Void) throws {
+        var start = rows.startIndex
+        while rows.endIndex - start >= Self.rowsPerRun {
+            let end = start + Self.rowsPerRun
+            try chunk.execute { values in
+                for row in rows[start..<end] { bind(&values, row) }
+            }
+            start = end
+        }
+        for row in rows[start...] {
+            try single.execute { values in bind(&values, row) }
+        }
+    }
+}
+
 /// One of GRDB's cached statements, run with its values bound straight through SQLite's C API.
 /// Only for statements inside a transaction that GRDB runs (a batch's, or a read's): each run
-/// resets the statement, binds every parameter, steps it and resets it again, so it holds no
-/// binding or read lock between runs.
+/// resets the statement, binds every parameter, steps it, resets it and clears its bindings
+/// again, so it holds no binding or read lock between runs.
+///
+/// Text and blobs are copied into memory kept for every run (`BindingArena`) and bound from
+/// there without SQLite copying them again: a run of a batch's statements allocated nothing.
 private struct RawStatement {
     private let statement: Statement
     private let db: Database
+    private let arena = BindingArena()
 
     init(_ db: Database, sql: String) throws {
         self.db = db
@@ -540,7 +584,7 @@ private struct RawStatement {
     /// Runs a statement that returns no row.
     func execute(_ bind: (inout BoundValues) -> Void) throws {
         let handle = try start(bind)
-        defer { sqlite3_reset(handle) }
+        defer { finish(handle) }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else { throw failure(code) }
     }
@@ -548,7 +592,7 @@ private struct RawStatement {
     /// Runs a query; whether it gives a row.
     func hasRow(binding bind: (inout BoundValues) -> Void) throws -> Bool {
         let handle = try start(bind)
-        defer { sqlite3_reset(handle) }
+        defer { finish(handle) }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -560,7 +604,7 @@ private struct RawStatement {
     /// Runs a query for a report's source (`source_file`, `source_entries`): its first row.
     func source(binding bind: (inout BoundValues) -> Void) throws -> (file: String, entries: [UInt8])? {
         let handle = try start(bind)
-        defer { sqlite3_reset(handle) }
+        defer { finish(handle) }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_DONE:
@@ -575,17 +619,38 @@ private struct RawStatement {
         }
     }
 
+    /// The number of rows the last statement inserted, updated or deleted (GRDB's
+    /// `changesCount`, without its check of the calling queue: a batch runs on GRDB's).
+    var changes: Int {
+        Int(sqlite3_changes(db.sqliteConnection))
+    }
+
+    /// The row id of the last row inserted (GRDB's `lastInsertedRowID`, as `changes`).
+    var lastInsertedRowID: Int64 {
+        sqlite3_last_insert_rowid(db.sqliteConnection)
+    }
+
     private func start(_ bind: (inout BoundValues) -> Void) throws -> OpaquePointer {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
-        var values = BoundValues(handle: handle)
+        arena.removeAll()
+        var values = BoundValues(handle: handle, arena: arena)
         bind(&values)
-        guard values.failure == SQLITE_OK, values.index == sqlite3_bind_parameter_count(handle) else {
+        // Bound once every value is in the arena, which may have moved as it grew.
+        let failure = values.failure == SQLITE_OK ? arena.bind(to: handle) : values.failure
+        guard failure == SQLITE_OK, values.index == sqlite3_bind_parameter_count(handle) else {
+            sqlite3_clear_bindings(handle)
             throw DatabaseError(
-                resultCode: ResultCode(rawValue: values.failure == SQLITE_OK ? SQLITE_MISUSE : values.failure),
+                resultCode: ResultCode(rawValue: failure == SQLITE_OK ? SQLITE_MISUSE : failure),
                 message: "\(values.index) values bound of \(sqlite3_bind_parameter_count(handle))", sql: statement.sql)
         }
         return handle
+    }
+
+    /// The statement lets go of the arena's memory, which the next run reuses.
+    private func finish(_ handle: OpaquePointer) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
     private func failure(_ code: Int32) -> DatabaseError {
@@ -594,24 +659,32 @@ private struct RawStatement {
     }
 }
 
-/// The values of one run of a `RawStatement`, bound in parameter order.
+/// The values of one run of a `RawStatement`, in parameter order: integers and NULL are bound
+/// at once, text and blobs copied into the statement's arena, which binds them once all are in.
 private struct BoundValues {
     let handle: OpaquePointer
+    let arena: BindingArena
     private(set) var index: Int32 = 0
     /// The first binding that failed (`SQLITE_OK` when none did).
     private(set) var failure = SQLITE_OK
 
-    init(handle: OpaquePointer) {
+    init(handle: OpaquePointer, arena: BindingArena) {
         self.handle = handle
+        self.arena = arena
     }
-
-    /// SQLite copies the value before the call returns.
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     /// As GRDB binds a `String`: a C string, so the text ends at its first NUL as GRDB's does.
     mutating func text(_ value: String) {
         index += 1
-        note(sqlite3_bind_text(handle, index, value, -1, Self.transient))
+        var value = value
+        value.withUTF8 { arena.add(text: $0, at: index) }
+    }
+
+    /// A part of a string, bound as the string it makes would be.
+    mutating func text(_ value: Substring) {
+        index += 1
+        var value = value
+        value.withUTF8 { arena.add(text: $0, at: index) }
     }
 
     mutating func optionalText(_ value: String?) {
@@ -631,14 +704,98 @@ private struct BoundValues {
     /// An empty blob is bound as one, not as NULL.
     mutating func blob(_ value: [UInt8]) {
         index += 1
-        let code = value.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
-            return sqlite3_bind_blob(handle, index, base, Int32(bytes.count), Self.transient)
+        guard !value.isEmpty else {
+            note(sqlite3_bind_zeroblob(handle, index, 0))
+            return
         }
-        note(code)
+        value.withUnsafeBufferPointer { arena.add(blob: $0, at: index) }
     }
 
     private mutating func note(_ code: Int32) {
         if failure == SQLITE_OK, code != SQLITE_OK { failure = code }
+    }
+}
+
+/// Memory for the text and blob values of one run of a statement, kept from run to run, and
+/// where each value is in it.
+private final class BindingArena {
+    private struct Value {
+        var parameter: Int32
+        var offset: Int
+        var count: Int
+        var isText: Bool
+    }
+
+    /// Never nil once made: SQLite takes text at a NULL address for a NULL value.
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var count = 0
+    private var values: [Value] = []
+
+    init() {
+        capacity = 4_096
+        storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    func removeAll() {
+        count = 0
+        values.removeAll(keepingCapacity: true)
+    }
+
+    /// Text up to its first NUL, as SQLite reads a C string.
+    func add(text bytes: UnsafeBufferPointer<UInt8>, at parameter: Int32) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            add(nil, count: 0, at: parameter, isText: true)
+            return
+        }
+        let length = memchr(base, 0, bytes.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? bytes.count
+        add(UnsafeRawPointer(base), count: length, at: parameter, isText: true)
+    }
+
+    func add(blob bytes: UnsafeBufferPointer<UInt8>, at parameter: Int32) {
+        add(bytes.baseAddress.map(UnsafeRawPointer.init), count: bytes.count, at: parameter, isText: false)
+    }
+
+    private func add(_ bytes: UnsafeRawPointer?, count byteCount: Int, at parameter: Int32, isText: Bool) {
+        let offset = count
+        reserve(byteCount)
+        if let bytes, byteCount > 0 { (storage + offset).copyMemory(from: bytes, byteCount: byteCount) }
+        values.append(Value(parameter: parameter, offset: offset, count: byteCount, isText: isText))
+        count = offset + byteCount
+    }
+
+    /// Binds every value added since `removeAll`; SQLite reads them from here until the
+    /// statement is reset and its bindings cleared (`SQLITE_STATIC`).
+    func bind(to handle: OpaquePointer) -> Int32 {
+        for value in values {
+            let code: Int32
+            if value.isText {
+                code = sqlite3_bind_text(
+                    handle, value.parameter, (storage + value.offset).assumingMemoryBound(to: CChar.self), Int32(value.count), nil)
+            } else {
+                code = sqlite3_bind_blob(handle, value.parameter, storage + value.offset, Int32(value.count), nil)
+            }
+            guard code == SQLITE_OK else { return code }
+        }
+        return SQLITE_OK
+    }
+
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        grow(toHold: extra)
+    }
+
+    private func grow(toHold extra: Int) {
+        let grown = max(count + extra, capacity * 2)
+        let moved = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+        moved.copyMemory(from: storage, byteCount: count)
+        storage.deallocate()
+        storage = moved
+        capacity = grown
     }
 }

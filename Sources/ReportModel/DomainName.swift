@@ -3,13 +3,19 @@ public enum DomainName {
     /// Lowercased, without surrounding white space or a trailing dot.
     public static func normalized(_ raw: String) -> String {
         // The usual case, a lower-case ASCII name without white space or a trailing dot.
-        if raw.utf8.last != UInt8(ascii: "."),
-           raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !($0 >= 0x41 && $0 <= 0x5A) }) {
+        if raw.utf8.last != UInt8(ascii: "."), raw.utf8.allSatisfy(isNormalNameByte) {
             return raw
         }
         var name = raw.trimmingXMLWhitespace().lowercased()
         while name.hasSuffix(".") { name.removeLast() }
         return name
+    }
+
+    /// A byte that a name in normal form may hold as it is: printable ASCII other than a space
+    /// or an upper-case letter.
+    @inlinable
+    public static func isNormalNameByte(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F && !(byte >= 0x41 && byte <= 0x5A)
     }
 
     /// The name itself, then each parent: `a.b.example` → `a.b.example`, `b.example`, `example`.
