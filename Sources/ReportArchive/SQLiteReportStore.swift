@@ -169,7 +169,7 @@ public final class SQLiteReportStore: ReportStore {
         try database.write { db in
             var writer = try BatchWriter(db)
             for file in files { try writer.add(file) }
-            try writer.finish()
+            try writer.addToTotal()
             return writer.result
         }
     }
@@ -377,16 +377,12 @@ package enum ReportKind {
 /// Values are bound through SQLite's C API (`RawStatement`): GRDB's `StatementArguments` box
 /// each value, which was a third of a commit's CPU. The bindings are GRDB's own (text as C
 /// strings, blobs as bytes, integers and booleans as 64-bit integers), so the rows are the same.
-///
-/// The rows of `input_file` and `report_domain` are written once the batch's reports are, many
-/// to a statement (`ChunkedInsert`), in the order they come: nothing in the batch reads them,
-/// and an input file's row id is the same as when it was written after its reports.
 private struct BatchWriter {
     private let db: Database
-    private let insertFiles: ChunkedInsert
+    private let insertFile: RawStatement
     private let insertReport: RawStatement
     private let insertBody: RawStatement
-    private let insertDomains: ChunkedInsert
+    private let insertDomain: RawStatement
     private let findReport: RawStatement
     private let findAnyTranscription: RawStatement
     private let findTranscribed: RawStatement
@@ -394,26 +390,23 @@ private struct BatchWriter {
     private(set) var result = CommitResult()
     /// What the reports added in this batch count together.
     private var counted = 0
-    /// The rows written by `finish`.
-    private var files: [PreparedFile] = []
-    private var domainRows: [(key: String, report: Int64)] = []
 
     init(_ db: Database) throws {
         self.db = db
-        insertFiles = try ChunkedInsert(
-            db, into: "input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)",
-            columns: 10, then: """
-                ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
-                  content_hash = excluded.content_hash, reports = excluded.reports,
-                  known_content = excluded.known_content, problems = excluded.problems,
-                  folder = excluded.folder, inode = excluded.inode, settled = excluded.settled
-                """)
+        insertFile = try RawStatement(db, sql: """
+            INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
+              content_hash = excluded.content_hash, reports = excluded.reports,
+              known_content = excluded.known_content, problems = excluded.problems,
+              folder = excluded.folder, inode = excluded.inode, settled = excluded.settled
+            """)
         insertReport = try RawStatement(db, sql: """
             INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
             """)
         insertBody = try RawStatement(db, sql: "INSERT INTO report_body (report, body) VALUES (?, ?)")
-        insertDomains = try ChunkedInsert(db, orIgnore: true, into: "report_domain (domain_key, report)", columns: 2)
+        insertDomain = try RawStatement(db, sql: "INSERT OR IGNORE INTO report_domain (domain_key, report) VALUES (?, ?)")
         findReport = try RawStatement(
             db, sql: "SELECT source_file, source_entries FROM report WHERE kind = ? AND org_name = ? AND report_id = ?")
         findAnyTranscription = try RawStatement(
@@ -425,13 +418,14 @@ private struct BatchWriter {
             """)
     }
 
-    /// Writes the rows kept for the end of the batch and adds to the archive's total.
-    func finish() throws {
-        try insertDomains.insert(domainRows) { values, row in
-            values.text(row.key)
-            values.integer(row.report)
-        }
-        try insertFiles.insert(files) { values, file in
+    func addToTotal() throws {
+        guard counted > 0 else { return }
+        try db.execute(sql: "UPDATE archive_total SET counted = counted + ?", arguments: [counted])
+    }
+
+    mutating func add(_ file: PreparedFile) throws {
+        for report in file.reports { try add(report) }
+        try insertFile.execute { values in
             values.text(file.path)
             values.integer(file.stamp.size)
             values.integer(file.stamp.modified)
@@ -443,13 +437,6 @@ private struct BatchWriter {
             values.integer(Int64(bitPattern: file.inode))
             values.integer(file.settled ? 1 : 0)
         }
-        guard counted > 0 else { return }
-        try db.execute(sql: "UPDATE archive_total SET counted = counted + ?", arguments: [counted])
-    }
-
-    mutating func add(_ file: PreparedFile) throws {
-        for report in file.reports { try add(report) }
-        files.append(file)
     }
 
     private mutating func add(_ report: PreparedFile.Report) throws {
@@ -481,7 +468,12 @@ private struct BatchWriter {
                 values.integer(id)
                 values.blob(report.body)
             }
-            for key in report.domainKeys { domainRows.append((key, id)) }
+            for key in report.domainKeys {
+                try insertDomain.execute { values in
+                    values.text(key)
+                    values.integer(id)
+                }
+            }
             if report.kind == ReportKind.tls { result.addedTLSReports += 1 } else { result.addedReports += 1 }
             counted += report.counted
             return
@@ -528,38 +520,6 @@ private struct BatchWriter {
             return try input.strings()
         } catch {
             throw ArchiveError(reason: "a stored report source cannot be read back: \(error.reason)")
-        }
-    }
-}
-
-/// An INSERT of rows `rowsPerRun` to a statement, and the rest one by one: each run of a
-/// statement costs SQLite the opening of a cursor on the table and each of its indexes, and
-/// the steps of the program around the rows, whatever its rows. The rows go in in the order
-/// given, as they would one by one.
-private struct ChunkedInsert {
-    static let rowsPerRun = 64
-    private let single: RawStatement
-    private let chunk: RawStatement
-
-    /// `into`: the table and its columns; `then`: what follows the values (an upsert clause).
-    init(_ db: Database, orIgnore: Bool = false, into table: String, columns: Int, then tail: String = "") throws {
-        let head = orIgnore ? "INSERT OR IGNORE INTO \(table) VALUES" : "INSERT INTO \(table) VALUES"
-        let row = "(" + repeatElement("?", count: columns).joined(separator: ", ") + ")"
-        single = try RawStatement(db, sql: "\(head) \(row) \(tail)")
-        chunk = try RawStatement(db, sql: "\(head) \(repeatElement(row, count: Self.rowsPerRun).joined(separator: ", ")) \(tail)")
-    }
-
-    func insert<Row>(_ rows: [Row], binding bind: (inout BoundValues, Row) -> Void) throws {
-        var start = rows.startIndex
-        while rows.endIndex - start >= Self.rowsPerRun {
-            let end = start + Self.rowsPerRun
-            try chunk.execute { values in
-                for row in rows[start..<end] { bind(&values, row) }
-            }
-            start = end
-        }
-        for row in rows[start...] {
-            try single.execute { values in bind(&values, row) }
         }
     }
 }
