@@ -30,10 +30,13 @@ struct ArchiveIngestGroupTests {
         return folder
     }
 
-    private static func ingest(_ folder: URL, batchSize: Int) throws -> (run: ArchiveIngestResult, archive: ArchiveCounts) {
+    private static func ingest(
+        _ folder: URL, batchSize: Int, batchBytes: Int64 = 1 << 40
+    ) throws -> (run: ArchiveIngestResult, archive: ArchiveCounts) {
         let store = try SQLiteReportStore()
         var ingester = ArchiveIngester(store: store)
         ingester.batchSize = batchSize
+        ingester.batchBytes = batchBytes
         return (try ingester.ingest(folder: folder), try store.counts())
     }
 
@@ -47,6 +50,19 @@ struct ArchiveIngestGroupTests {
         #expect(run.added.addedReports == 90)
         // Committed in path order: the copy in "a" is kept, the original in "b" is the duplicate.
         #expect(run.added.duplicates.map(\.dropped.file).sorted() == ["b/r001.xml", "r999-copy.xml"])
+        #expect(run.skippedFiles.map(\.file) == ["c/broken.xml", "c/empty.xml"])
+        #expect(archive.files == 94 && archive.reports == 90 && archive.skippedFiles == 2)
+    }
+
+    /// Batches bounded by bytes: a file larger than the bound is a batch of its own, and
+    /// the copies fall into later batches, as with small batches of files.
+    @Test func batchesBoundedByBytesCommitEveryFileOnce() throws {
+        let folder = try Self.reportsFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (run, archive) = try Self.ingest(folder, batchSize: 1_000, batchBytes: 1)
+        #expect(run.filesRead == 92)
+        #expect(run.filesKnown == 2)
+        #expect(run.added.addedReports == 90)
         #expect(run.skippedFiles.map(\.file) == ["c/broken.xml", "c/empty.xml"])
         #expect(archive.files == 94 && archive.reports == 90 && archive.skippedFiles == 2)
     }
