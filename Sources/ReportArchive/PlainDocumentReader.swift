@@ -9,10 +9,7 @@ enum PlainDocumentReader {
         _ document: UnsafeBufferPointer<UInt8>, into builder: StoredAggregateBuilder, maxDepth: Int
     ) -> StoredAggregate? {
         var builder = builder
-        var parser = XMLPullParser(bytes: document)
-        guard (try? parser.next()) == .startElement, builder.start(parser) else { return nil }
-        return PlainXMLScanner.withStorage(length: document.count, maxDepth: maxDepth) { storage -> StoredAggregate? in
-            guard var scanner = PlainXMLScanner(after: parser, in: document, storage: storage) else { return nil }
+        return PlainXMLScanner.afterRoot(of: document, maxDepth: maxDepth, root: { builder.start($0) }) { scanner in
             while true {
                 switch scanner.next() {
                 case .startElement(let element): guard builder.start(element) else { return nil }

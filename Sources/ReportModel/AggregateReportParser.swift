@@ -78,11 +78,9 @@ public struct AggregateReportParser: Sendable {
     /// for a document the builder refuses, so that the parser alone reads those and gives
     /// the reason.
     private func parsePlain(_ text: UnsafeBufferPointer<UInt8>) -> AggregateReport? {
-        var parser = XMLPullParser(bytes: text)
         var builder = AggregateReportBuilder(maxDepth: limits.maxElementDepth)
-        guard (try? parser.next()) == .startElement, (try? builder.start(parser)) != nil else { return nil }
-        return PlainXMLScanner.withStorage(length: text.count, maxDepth: limits.maxElementDepth) { storage -> AggregateReport? in
-            guard var scanner = PlainXMLScanner(after: parser, in: text, storage: storage) else { return nil }
+        let root = { (parser: XMLPullParser) in (try? builder.start(parser)) != nil }
+        return PlainXMLScanner.afterRoot(of: text, maxDepth: limits.maxElementDepth, root: root) { scanner -> AggregateReport? in
             var copies: [UInt8] = []
             while true {
                 switch scanner.next() {

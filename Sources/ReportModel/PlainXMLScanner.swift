@@ -35,9 +35,9 @@ package struct PlainXMLScanner {
 
     /// What a scanner works in, lent for one document: the names of the elements open at
     /// once and the two bitmaps.
-    package struct Storage {
-        fileprivate let names: UnsafeMutableBufferPointer<OpenName>
-        fileprivate let bitmaps: UnsafeMutableBufferPointer<UInt64>
+    private struct Storage {
+        let names: UnsafeMutableBufferPointer<OpenName>
+        let bitmaps: UnsafeMutableBufferPointer<UInt64>
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -56,12 +56,21 @@ package struct PlainXMLScanner {
     private var position: Int
     private var emptyElementPending = false
 
-    /// Runs `body` with storage for a document of `length` bytes and `maxDepth` elements
-    /// open at once at most.
-    package static func withStorage<Result>(length: Int, maxDepth: Int, _ body: (Storage) -> Result) -> Result {
-        withUnsafeTemporaryAllocation(of: OpenName.self, capacity: max(maxDepth, 1)) { names in
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * ((max(length, 0) + 63) / 64) + 2) { bitmaps in
-                body(Storage(names: names, bitmaps: bitmaps))
+    /// Reads `bytes` with `XMLPullParser` up to the root's start tag, hands the parser to
+    /// `root`, then runs `body` with a scanner that goes on from there (`maxDepth` elements
+    /// open at once at most). nil when the parser faults first, `root` returns false, or the
+    /// root or the bytes after its start tag are not in the plain form.
+    package static func afterRoot<Result>(
+        of bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, root: (XMLPullParser) -> Bool,
+        _ body: (inout PlainXMLScanner) -> Result?
+    ) -> Result? {
+        var parser = XMLPullParser(bytes: bytes)
+        guard (try? parser.next()) == .startElement, root(parser) else { return nil }
+        return withUnsafeTemporaryAllocation(of: OpenName.self, capacity: max(maxDepth, 1)) { names in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * ((bytes.count + 63) / 64) + 2) { bitmaps in
+                guard var scanner = PlainXMLScanner(after: parser, in: bytes, storage: Storage(names: names, bitmaps: bitmaps))
+                else { return nil }
+                return body(&scanner)
             }
         }
     }
@@ -69,7 +78,7 @@ package struct PlainXMLScanner {
     /// Takes over from `parser` after it started the root element; nil when the root or the
     /// bytes after its start tag are not in the plain form. `storage` must be made for
     /// `bytes`.
-    package init?(after parser: XMLPullParser, in bytes: UnsafeBufferPointer<UInt8>, storage: Storage) {
+    private init?(after parser: XMLPullParser, in bytes: UnsafeBufferPointer<UInt8>, storage: Storage) {
         let root = parser.localNameRange
         let origin = parser.offset
         let words = (bytes.count - origin + 63) / 64

@@ -24,11 +24,12 @@ struct PlainXMLScannerTests {
     /// The scanner's steps, the root's start (read by the parser) first; nil when it declines.
     static func scanned(_ bytes: [UInt8], maxDepth: Int = 64) -> [Step]? {
         bytes.withUnsafeBufferPointer { buffer -> [Step]? in
-            var parser = XMLPullParser(bytes: buffer)
-            guard (try? parser.next()) == .startElement else { return nil }
-            var steps: [Step] = [.start(ReportElement(packed: parser.packedLocalName))]
-            return PlainXMLScanner.withStorage(length: buffer.count, maxDepth: maxDepth) { storage -> [Step]? in
-                guard var scanner = PlainXMLScanner(after: parser, in: buffer, storage: storage) else { return nil }
+            var steps: [Step] = []
+            let root = { (parser: XMLPullParser) -> Bool in
+                steps.append(.start(ReportElement(packed: parser.packedLocalName)))
+                return true
+            }
+            return PlainXMLScanner.afterRoot(of: buffer, maxDepth: maxDepth, root: root) { scanner -> [Step]? in
                 var copies: [UInt8] = []
                 while true {
                     switch scanner.next() {

@@ -30,11 +30,12 @@ enum PlainScannerCheck {
     }
 
     private static func scanned(_ bytes: UnsafeBufferPointer<UInt8>) -> [Event]? {
-        var parser = XMLPullParser(bytes: bytes)
-        guard (try? parser.next()) == .startElement else { return nil }
-        var events: [Event] = [.start(ReportElement(packed: parser.packedLocalName))]
-        return PlainXMLScanner.withStorage(length: bytes.count, maxDepth: 64) { storage -> [Event]? in
-            guard var scanner = PlainXMLScanner(after: parser, in: bytes, storage: storage) else { return nil }
+        var events: [Event] = []
+        let root = { (parser: XMLPullParser) -> Bool in
+            events.append(.start(ReportElement(packed: parser.packedLocalName)))
+            return true
+        }
+        return PlainXMLScanner.afterRoot(of: bytes, maxDepth: 64, root: root) { scanner -> [Event]? in
             var copies: [UInt8] = []
             while true {
                 switch scanner.next() {
