@@ -98,7 +98,7 @@ public struct BenchWorkspace: Sendable {
     private func addedReport() throws -> (url: URL, bytes: Data) {
         // Client 1's first domain has the same name and traffic in this one-domain shape.
         let spec = BenchmarkShape(
-            clients: 1, domainsPerClient: 1, days: shape.days, reporters: 1, seed: shape.seed &+ 1).spec
+            clients: 1, domainsPerClient: 1, days: shape.days, reporters: 1, volume: shape.volume, seed: shape.seed &+ 1).spec
         guard let last = try SyntheticWorkspace(spec: spec).generate().files.max(by: { $0.relativePath < $1.relativePath }) else {
             throw BenchError(phase: "rebuild", reason: "the generator gave no report to add")
         }

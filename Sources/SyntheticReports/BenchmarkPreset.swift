@@ -1,5 +1,22 @@
 import ReportModel
 
+/// How much mail the benchmark's domains send, which sets how large their reports are.
+public enum BenchmarkVolume: String, Sendable, Hashable, Codable, CaseIterable {
+    /// 600 to about 3,500 messages a day: reports of about 16 KB, 20 to 25 records.
+    case standard
+    /// 10 to 70 messages a day: reports of about 3 KB, 1 to 6 records, near the size of the
+    /// typical real report (most of the reports in public test corpora are 1 to 3 KB).
+    case small
+
+    /// The messages a domain sends on a working day, spread over the domains without a pattern.
+    func dailyVolume(domainIndex index: Int) -> Int {
+        switch self {
+        case .standard: 600 + (index &* 7_919) % 2_900
+        case .small: 10 + (index &* 7_919) % 60
+        }
+    }
+}
+
 /// The size of a benchmark workspace: clients × domains per client × days × reporters, one
 /// plain XML DMARC report per domain, day and reporter.
 public struct BenchmarkShape: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -7,6 +24,7 @@ public struct BenchmarkShape: Sendable, Hashable, Codable, CustomStringConvertib
     public var domainsPerClient: Int
     public var days: Int
     public var reporters: Int
+    public var volume: BenchmarkVolume
     public var seed: UInt64
 
     /// The reporters in the order `reporters` takes them: the largest first.
@@ -17,12 +35,29 @@ public struct BenchmarkShape: Sendable, Hashable, Codable, CustomStringConvertib
     /// The first day with reports: 2026-11-01 (November has 30 days, so the default is one month).
     public static let firstMonth = ReportMonth(year: 2026, month: 11)
 
-    public init(clients: Int = 1_000, domainsPerClient: Int = 3, days: Int = 30, reporters: Int = 3, seed: UInt64 = 20_261_101) {
+    public init(
+        clients: Int = 1_000, domainsPerClient: Int = 3, days: Int = 30, reporters: Int = 3,
+        volume: BenchmarkVolume = .standard, seed: UInt64 = 20_261_101
+    ) {
         self.clients = clients
         self.domainsPerClient = domainsPerClient
         self.days = days
         self.reporters = reporters
+        self.volume = volume
         self.seed = seed
+    }
+
+    private enum CodingKeys: String, CodingKey { case clients, domainsPerClient, days, reporters, volume, seed }
+
+    // A shape file written before `volume` existed describes a standard workspace.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            clients: try values.decode(Int.self, forKey: .clients),
+            domainsPerClient: try values.decode(Int.self, forKey: .domainsPerClient),
+            days: try values.decode(Int.self, forKey: .days), reporters: try values.decode(Int.self, forKey: .reporters),
+            volume: try values.decodeIfPresent(BenchmarkVolume.self, forKey: .volume) ?? .standard,
+            seed: try values.decode(UInt64.self, forKey: .seed))
     }
 
     /// The number of report files the shape asks for (a few fewer are written when a small
@@ -30,7 +65,8 @@ public struct BenchmarkShape: Sendable, Hashable, Codable, CustomStringConvertib
     public var expectedFiles: Int { clients * domainsPerClient * days * reporters }
 
     public var description: String {
-        "\(clients) clients × \(domainsPerClient) domains × \(days) days × \(reporters) reporters"
+        let size = "\(clients) clients × \(domainsPerClient) domains × \(days) days × \(reporters) reporters"
+        return volume == .standard ? size : size + ", \(volume.rawValue) domains"
     }
 
     /// Problems with the numbers, as sentences; empty when the shape can be generated.
@@ -81,7 +117,7 @@ public struct BenchmarkShape: Sendable, Hashable, Codable, CustomStringConvertib
         var index = 0
         for client in 1...max(1, clients) {
             for domain in 1...max(1, domainsPerClient) {
-                domains.append(Self.domain(named: domainName(client: client, domain: domain), index: index))
+                domains.append(Self.domain(named: domainName(client: client, domain: domain), index: index, volume: volume))
                 index += 1
             }
         }
@@ -90,7 +126,7 @@ public struct BenchmarkShape: Sendable, Hashable, Codable, CustomStringConvertib
             reporting: .daily(reporters: Array(Self.reporterOrder.prefix(reporters)), packing: .xml), dayCount: days)
     }
 
-    private static func domain(named name: String, index: Int) -> SyntheticDomain {
+    private static func domain(named name: String, index: Int, volume: BenchmarkVolume) -> SyntheticDomain {
         let senderMixes: [[SenderSpec]] = [
             [SenderSpec(.googleWorkspace, share: 0.7), SenderSpec(.sendGrid, share: 0.22), SenderSpec(.forwarder, share: 0.08)],
             [SenderSpec(.microsoft365, share: 0.8), SenderSpec(.mailchimp, share: 0.15), SenderSpec(.forwarder, share: 0.05)],
@@ -99,10 +135,8 @@ public struct BenchmarkShape: Sendable, Hashable, Codable, CustomStringConvertib
         ]
         let policies = [SyntheticPolicy(p: .none), SyntheticPolicy(p: .quarantine, pct: 50), SyntheticPolicy(p: .reject)]
         let traffic: [TrafficShape] = [.office, .retail, .japaneseOffice]
-        // Volumes from 600 to about 3,500 messages a day, spread without a pattern.
-        let volume = 600 + (index &* 7_919) % 2_900
         return SyntheticDomain(
-            name: name, dailyVolume: volume, policy: policies[index % policies.count],
+            name: name, dailyVolume: volume.dailyVolume(domainIndex: index), policy: policies[index % policies.count],
             senders: senderMixes[(index / 3) % senderMixes.count],
             spoofingShare: 0.02 + Double(index % 5) * 0.01, traffic: traffic[(index / 9) % traffic.count])
     }

@@ -49,6 +49,29 @@ struct BenchmarkShapeTests {
         #expect(spec.dayCount == nil)
     }
 
+    @Test func smallDomainsSendReportsOfAFewRecords() throws {
+        func recordsPerReport(_ volume: BenchmarkVolume) throws -> (records: Double, bytes: Double) {
+            let shape = BenchmarkShape(clients: 4, domainsPerClient: 3, days: 3, reporters: 3, volume: volume)
+            let output = try SyntheticWorkspace(spec: shape.spec).generate()
+            let files = Double(output.files.count)
+            return (Double(output.summary.records) / files, Double(output.files.map(\.bytes.count).reduce(0, +)) / files)
+        }
+        let standard = try recordsPerReport(.standard)
+        let small = try recordsPerReport(.small)
+        #expect(standard.records > 15)
+        #expect((1...6).contains(small.records))
+        #expect(small.bytes < 4_000 && standard.bytes > 10_000)
+    }
+
+    @Test func aShapeFileFromBeforeVolumesDescribesAStandardWorkspace() throws {
+        let old = Data(#"{"clients":2,"domainsPerClient":1,"days":3,"reporters":1,"seed":7}"#.utf8)
+        let shape = try JSONDecoder().decode(BenchmarkShape.self, from: old)
+        #expect(shape == BenchmarkShape(clients: 2, domainsPerClient: 1, days: 3, reporters: 1, volume: .standard, seed: 7))
+        let small = BenchmarkShape(volume: .small)
+        #expect(try JSONDecoder().decode(BenchmarkShape.self, from: JSONEncoder().encode(small)) == small)
+        #expect(small.description.hasSuffix(", small domains"))
+    }
+
     @Test func badNumbersAreNamed() {
         #expect(BenchmarkShape(clients: 0).problems == ["clients must be from 1 to 99999"])
         #expect(BenchmarkShape(reporters: 9).problems == ["reporters must be from 1 to 8"])
