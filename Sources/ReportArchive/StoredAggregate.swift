@@ -39,6 +39,12 @@ package struct StoredAggregate: Sendable {
         self = read
     }
 
+    /// `init(xml:limits:)` on bytes in memory, which it reads in place and does not keep.
+    package init?(xml bytes: UnsafeRawBufferPointer, limits: InputLimits) {
+        guard let read = Self.read(bytes, limits: limits, readers: .plainFirst) else { return nil }
+        self = read
+    }
+
     private init(body: [UInt8], identity: ReportIdentity, range: DateRange, counted: Int, recordCount: Int, domains: [String]) {
         self.body = body
         self.identity = identity

@@ -255,13 +255,13 @@ public struct ArchiveIngester: Sendable {
     /// work. nil for anything else (other kinds, refusals), which is loaded as usual.
     private func storedForm(_ bytes: UnsafeRawBufferPointer) -> StoredAggregate? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
-        // Read in place: neither call keeps the data past its return.
-        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
         let limits = loader.limits
-        switch InputKind.detect(data) {
+        switch InputKind.detect(bytes) {
         case .xml:
-            return StoredAggregate(xml: data, limits: limits)
+            return StoredAggregate(xml: bytes, limits: limits)
         case .gzip, .zlib:
+            // Read in place: the inflater does not keep the data past its return.
+            let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
             // As the loader unpacks one compressed XML document: with the same limit, one level
             // down. A compressed TLS report is inflated again by the loader (it is small).
             guard limits.maxNesting >= 1,
