@@ -361,8 +361,9 @@ private struct OpenFolder: ~Copyable {
         }
         // A folder that cannot be opened: the file's own path gives the reason it cannot be read.
         guard descriptor >= 0 else { return buffer.append(contentsOfPath: root + path, limit: limit) }
-        let name = folder.isEmpty ? path : String(path[path.index(after: folder.endIndex)...])
-        return buffer.append(contentsOf: name, inFolder: descriptor, limit: limit)
+        // The name is the end of the path, opened from there: no string is made for it.
+        let nameOffset = folder.isEmpty ? 0 : folder.utf8.count + 1
+        return path.withCString { buffer.append(contentsOf: $0 + nameOffset, inFolder: descriptor, limit: limit) }
     }
 }
 
