@@ -71,9 +71,9 @@ package struct StoredAggregate: Sendable {
         let maxDepth = min(max(limits.maxElementDepth, 0), document.count / 3 + 1)
         return withUnsafeTemporaryAllocation(of: ReportElement.self, capacity: maxDepth) { pathStorage in
             let path = ElementPath(storage: pathStorage, limit: maxDepth)
-            if readers != .generalOnly,
-               let plain = PlainDocumentReader.read(document, into: StoredAggregateBuilder(path: path, document: document), maxDepth: maxDepth) {
-                return plain
+            if readers != .generalOnly {
+                var builder = StoredAggregateBuilder(path: path, document: document)
+                if let plain = PlainDocumentReader.read(document, into: &builder, maxDepth: maxDepth) { return plain }
             }
             guard readers != .plainOnly else { return nil }
             var parser = XMLPullParser(bytes: document)
