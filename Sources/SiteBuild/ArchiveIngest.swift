@@ -99,9 +99,7 @@ public struct ArchiveIngester: Sendable {
             // The last two batches: what is committed so far is made durable while they are
             // read, not after the last commit, with no core left to do anything else.
             if number + 2 >= batches.count { store.finishingWrites() }
-            var files: [ReadFile] = []
             var prepared: [PreparedFile] = []
-            files.reserveCapacity(batch.count)
             prepared.reserveCapacity(batch.count)
             for var entry in try read(batch, root: root, committing: committing?.hashes ?? [], buffers: buffers) {
                 if let stored = entry.stored, let problem = budget.admit(stored.counted, ReportSource(file: entry.file.path)) {
@@ -115,12 +113,11 @@ public struct ArchiveIngester: Sendable {
                     // A report left out for the total: the file is prepared again without it.
                     if admitted.reportCount != load.reportCount, entry.prepared != nil { entry.prepared = PreparedFile(entry.file) }
                 }
-                files.append(entry)
+                result.count(entry.file, stored: entry.stored)
                 if let ready = entry.prepared { prepared.append(ready) } else { unrecorded.append(entry.file.path) }
             }
             if let previous = committing { try finish(previous) }
             committing = (BackgroundTask { [prepared] in try store.commit(prepared: prepared) }, batch.count, Set(prepared.map(\.contentHash)))
-            for file in files { result.count(file.file, stored: file.stored) }
         }
         if let last = committing { try finish(last) }
         result.skippedFiles.sort { $0.file < $1.file }
