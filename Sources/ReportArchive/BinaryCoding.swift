@@ -15,7 +15,18 @@ struct BinaryWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Inlined for the one-byte case, which nearly every count, length and flag takes.
+    @inline(__always)
     mutating func unsigned(_ value: UInt64) {
+        guard value >= 0x80 else {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            return
+        }
+        multiByteUnsigned(value)
+    }
+
+    @inline(never)
+    private mutating func multiByteUnsigned(_ value: UInt64) {
         var rest = value
         while rest >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)

@@ -6,10 +6,9 @@ enum PlainDocumentReader {
     /// The stored form; nil for a document the scanner or the builder declines, which the
     /// general reader then reads from the start (and refuses, if it is to be refused).
     static func read(
-        _ document: UnsafeBufferPointer<UInt8>, into builder: StoredAggregateBuilder, maxDepth: Int
+        _ document: UnsafeBufferPointer<UInt8>, into builder: inout StoredAggregateBuilder, maxDepth: Int
     ) -> StoredAggregate? {
-        var builder = builder
-        return PlainXMLScanner.afterRoot(of: document, maxDepth: maxDepth, root: { builder.start($0) }) { scanner in
+        PlainXMLScanner.afterRoot(of: document, maxDepth: maxDepth, root: { builder.start($0) }) { scanner in
             while true {
                 switch scanner.next() {
                 case .startElement(let element): guard builder.start(element) else { return nil }

@@ -39,6 +39,12 @@ package struct StoredAggregate: Sendable {
         self = read
     }
 
+    /// `init(xml:limits:)` on bytes in memory, which it reads in place and does not keep.
+    package init?(xml bytes: UnsafeRawBufferPointer, limits: InputLimits) {
+        guard let read = Self.read(bytes, limits: limits, readers: .plainFirst) else { return nil }
+        self = read
+    }
+
     private init(body: [UInt8], identity: ReportIdentity, range: DateRange, counted: Int, recordCount: Int, domains: [String]) {
         self.body = body
         self.identity = identity
@@ -65,9 +71,9 @@ package struct StoredAggregate: Sendable {
         let maxDepth = min(max(limits.maxElementDepth, 0), document.count / 3 + 1)
         return withUnsafeTemporaryAllocation(of: ReportElement.self, capacity: maxDepth) { pathStorage in
             let path = ElementPath(storage: pathStorage, limit: maxDepth)
-            if readers != .generalOnly,
-               let plain = PlainDocumentReader.read(document, into: StoredAggregateBuilder(path: path, document: document), maxDepth: maxDepth) {
-                return plain
+            if readers != .generalOnly {
+                var builder = StoredAggregateBuilder(path: path, document: document)
+                if let plain = PlainDocumentReader.read(document, into: &builder, maxDepth: maxDepth) { return plain }
             }
             guard readers != .plainOnly else { return nil }
             var parser = XMLPullParser(bytes: document)

@@ -113,9 +113,9 @@ public final class FileReadBuffer {
         append(opened: open(path, O_RDONLY | O_CLOEXEC), limit: limit)
     }
 
-    /// As `append(contentsOfPath:limit:)` for the file `name` in the open folder `folder`: the
-    /// folder's path is not walked again for each of its files.
-    public func append(contentsOf name: String, inFolder folder: Int32, limit: Int) -> Result<Range<Int>, FileBytes.Failure> {
+    /// As `append(contentsOfPath:limit:)` for the file `name` (a C string) in the open folder
+    /// `folder`: the folder's path is not walked again for each of its files.
+    public func append(contentsOf name: UnsafePointer<CChar>, inFolder folder: Int32, limit: Int) -> Result<Range<Int>, FileBytes.Failure> {
         append(opened: openat(folder, name, O_RDONLY | O_CLOEXEC), limit: limit)
     }
 

@@ -10,16 +10,26 @@ public enum InputKind: String, Sendable, Hashable {
     case empty, unknown
 
     public static func detect(_ data: Data) -> InputKind {
-        let head = Array(data.prefix(512))
+        data.withUnsafeBytes { detect($0) }
+    }
+
+    /// `detect` on bytes in memory, read in place: every ingested file is detected, and a
+    /// copy of its head cost more than the tests.
+    public static func detect(_ bytes: UnsafeRawBufferPointer) -> InputKind {
+        detect(head: UnsafeBufferPointer(rebasing: bytes.bindMemory(to: UInt8.self).prefix(512)))
+    }
+
+    /// `detect` on the first 512 bytes of the data.
+    private static func detect(head: UnsafeBufferPointer<UInt8>) -> InputKind {
         guard !head.isEmpty else { return .empty }
-        if head.starts(with: [0x1F, 0x8B]) { return .gzip }
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+        if starts(head, with: 0x1F, 0x8B) { return .gzip }
+        if starts(head, with: 0x50, 0x4B), starts(head.dropFirst(2), with: 0x03, 0x04) || starts(head.dropFirst(2), with: 0x05, 0x06) {
             return .zip
         }
-        if head.count >= 2, head[0] == 0x78, [0x01, 0x5E, 0x9C, 0xDA].contains(head[1]) { return .zlib }
+        if head.count >= 2, head[0] == 0x78, head[1] == 0x01 || head[1] == 0x5E || head[1] == 0x9C || head[1] == 0xDA { return .zlib }
         // UTF-16 text: look at every other byte.
-        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
-            || head.starts(with: [0x3C, 0x00]) || head.starts(with: [0x00, 0x3C]) {
+        if starts(head, with: 0xFF, 0xFE) || starts(head, with: 0xFE, 0xFF)
+            || starts(head, with: 0x3C, 0x00) || starts(head, with: 0x00, 0x3C) {
             return .xml
         }
         var text = head[...]
@@ -36,6 +46,15 @@ public enum InputKind: String, Sendable, Hashable {
         if ParsedmarcCSV.isHeader(firstLine) { return .parsedmarcCSV }
         if looksLikeMailHeader(firstLine) { return .mail }
         return .unknown
+    }
+
+    /// Whether the bytes start with `first` and `second`.
+    private static func starts(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, with first: UInt8, _ second: UInt8) -> Bool {
+        bytes.count >= 2 && bytes[bytes.startIndex] == first && bytes[bytes.startIndex + 1] == second
+    }
+
+    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, with first: UInt8, _ second: UInt8) -> Bool {
+        starts(bytes[...], with: first, second)
     }
 
     /// An RFC 5322 message starts with a header field.

@@ -481,10 +481,14 @@ package struct XMLPullParser {
     }
 
     /// The XML declaration, which only `XMLText` reads; here it is checked and skipped.
+    /// Names and values are compared as bytes: every document has a declaration, and for
+    /// ASCII words that is what comparing them as strings does.
     private mutating func skipDeclaration() throws(XMLSyntaxError) {
         guard startsWith("<?xml", at: 0), bytes.count > 5, Self.isSpace(bytes[5]) else { return }
         var index = 5
-        var seen: [String] = []
+        // The place in `DeclarationName.allCases` of the last name seen; the names must come
+        // in that order, each once, starting with the version.
+        var lastSeen: Int?
         while true {
             let hadSpace = index < bytes.count && Self.isSpace(bytes[index])
             while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
@@ -494,7 +498,7 @@ package struct XMLPullParser {
             }
             let nameStart = index
             index = try skipName(from: index)
-            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<index]), as: UTF8.self)
+            let name = nameStart..<index
             while index < bytes.count, Self.isSpace(bytes[index]) { index += 1 }
             guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else {
                 throw fault(.other("the XML declaration is malformed"), at: index)
@@ -511,36 +515,69 @@ package struct XMLPullParser {
             guard index < bytes.count, bytes[index] == quote else {
                 throw fault(.other("the XML declaration is malformed"), at: index)
             }
-            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<index]), as: UTF8.self)
+            let value = valueStart..<index
             index += 1
-            let expected = ["version", "encoding", "standalone"]
-            guard let order = expected.firstIndex(of: name), !seen.contains(name),
-                  seen.allSatisfy({ expected.firstIndex(of: $0)! < order }),
-                  name == "version" || seen.contains("version")
+            guard let known = DeclarationName.allCases.first(where: { isWord($0.word, at: name) }),
+                  let order = DeclarationName.allCases.firstIndex(of: known),
+                  order > lastSeen ?? -1, known == .version || lastSeen != nil
             else {
                 throw fault(.other("the XML declaration is malformed"), at: nameStart)
             }
-            switch name {
-            case "version" where value != "1.0":
-                throw fault(.other("the XML declaration gives version \(value.prefix(10)), not 1.0"), at: valueStart)
-            case "encoding":
-                let lowered = value.lowercased()
-                guard let first = value.utf8.first, first < 0x80, Character(Unicode.Scalar(first)).isLetter,
-                      value.utf8.allSatisfy({ $0 < 0x80 && ($0 == 0x2D || $0 == 0x2E || $0 == 0x5F || Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber) })
+            switch known {
+            case .version where !isWord("1.0", at: value):
+                let given = String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+                throw fault(.other("the XML declaration gives version \(given.prefix(10)), not 1.0"), at: valueStart)
+            case .encoding:
+                guard let first = value.first.map({ bytes[$0] }), Self.isASCIILetter(first),
+                      bytes[value].allSatisfy({ Self.isASCIILetter($0) || Self.isASCIIDigit($0) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F })
                 else { throw fault(.other("the XML declaration gives a malformed encoding name"), at: valueStart) }
-                guard !lowered.hasPrefix("utf-16") else {
+                guard !isWordIgnoringCase("utf-16", at: value.prefix(6)) else {
                     throw fault(.other("the XML declaration says UTF-16 but the bytes are not UTF-16"), at: valueStart)
                 }
-                asciiOnly = lowered == "us-ascii" || lowered == "ascii"
-            case "standalone" where value != "yes" && value != "no":
+                asciiOnly = isWordIgnoringCase("us-ascii", at: value) || isWordIgnoringCase("ascii", at: value)
+            case .standalone where !isWord("yes", at: value) && !isWord("no", at: value):
                 throw fault(.other("the XML declaration is malformed"), at: valueStart)
             default:
                 break
             }
-            seen.append(name)
+            lastSeen = order
         }
-        guard seen.first == "version" else { throw fault(.other("the XML declaration has no version"), at: index) }
+        guard lastSeen != nil else { throw fault(.other("the XML declaration has no version"), at: index) }
         position = index + 2
+    }
+
+    /// The names the XML declaration may give, in the order it must give them.
+    private enum DeclarationName: CaseIterable {
+        case version, encoding, standalone
+
+        var word: StaticString {
+            switch self {
+            case .version: "version"
+            case .encoding: "encoding"
+            case .standalone: "standalone"
+            }
+        }
+    }
+
+    /// Whether the bytes at `range` are `word`.
+    private func isWord(_ word: StaticString, at range: Range<Int>) -> Bool {
+        range.count == word.utf8CodeUnitCount && startsWith(word, at: range.lowerBound)
+    }
+
+    /// Whether the bytes at `range` are `word` (lower-case ASCII) in either case.
+    private func isWordIgnoringCase(_ word: StaticString, at range: Range<Int>) -> Bool {
+        guard range.count == word.utf8CodeUnitCount, range.upperBound <= bytes.count else { return false }
+        let expected = word.utf8Start
+        for offset in 0..<range.count {
+            let byte = bytes[range.lowerBound + offset]
+            let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            if lowered != expected[offset] { return false }
+        }
+        return true
+    }
+
+    private static func isASCIIDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
     // MARK: Tags

@@ -99,9 +99,7 @@ public struct ArchiveIngester: Sendable {
             // The last two batches: what is committed so far is made durable while they are
             // read, not after the last commit, with no core left to do anything else.
             if number + 2 >= batches.count { store.finishingWrites() }
-            var files: [ReadFile] = []
             var prepared: [PreparedFile] = []
-            files.reserveCapacity(batch.count)
             prepared.reserveCapacity(batch.count)
             for var entry in try read(batch, root: root, committing: committing?.hashes ?? [], buffers: buffers) {
                 if let stored = entry.stored, let problem = budget.admit(stored.counted, ReportSource(file: entry.file.path)) {
@@ -115,12 +113,11 @@ public struct ArchiveIngester: Sendable {
                     // A report left out for the total: the file is prepared again without it.
                     if admitted.reportCount != load.reportCount, entry.prepared != nil { entry.prepared = PreparedFile(entry.file) }
                 }
-                files.append(entry)
+                result.count(entry.file, stored: entry.stored)
                 if let ready = entry.prepared { prepared.append(ready) } else { unrecorded.append(entry.file.path) }
             }
             if let previous = committing { try finish(previous) }
             committing = (BackgroundTask { [prepared] in try store.commit(prepared: prepared) }, batch.count, Set(prepared.map(\.contentHash)))
-            for file in files { result.count(file.file, stored: file.stored) }
         }
         if let last = committing { try finish(last) }
         result.skippedFiles.sort { $0.file < $1.file }
@@ -255,13 +252,13 @@ public struct ArchiveIngester: Sendable {
     /// work. nil for anything else (other kinds, refusals), which is loaded as usual.
     private func storedForm(_ bytes: UnsafeRawBufferPointer) -> StoredAggregate? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
-        // Read in place: neither call keeps the data past its return.
-        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
         let limits = loader.limits
-        switch InputKind.detect(data) {
+        switch InputKind.detect(bytes) {
         case .xml:
-            return StoredAggregate(xml: data, limits: limits)
+            return StoredAggregate(xml: bytes, limits: limits)
         case .gzip, .zlib:
+            // Read in place: the inflater does not keep the data past its return.
+            let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
             // As the loader unpacks one compressed XML document: with the same limit, one level
             // down. A compressed TLS report is inflated again by the loader (it is small).
             guard limits.maxNesting >= 1,
@@ -361,8 +358,9 @@ private struct OpenFolder: ~Copyable {
         }
         // A folder that cannot be opened: the file's own path gives the reason it cannot be read.
         guard descriptor >= 0 else { return buffer.append(contentsOfPath: root + path, limit: limit) }
-        let name = folder.isEmpty ? path : String(path[path.index(after: folder.endIndex)...])
-        return buffer.append(contentsOf: name, inFolder: descriptor, limit: limit)
+        // The name is the end of the path, opened from there: no string is made for it.
+        let nameOffset = folder.isEmpty ? 0 : folder.utf8.count + 1
+        return path.withCString { buffer.append(contentsOf: $0 + nameOffset, inFolder: descriptor, limit: limit) }
     }
 }
 

@@ -18,6 +18,30 @@ struct ReportLoaderTests {
         #expect(InputKind.detect(Data("hello world".utf8)) == .unknown)
     }
 
+    /// Each magic number and first byte the kinds are told by, at the edge of its length, in
+    /// a slice that does not start at zero and in place: the same kind every way.
+    @Test func detectsEveryKindFromItsFirstBytesInDataAndInPlace() {
+        let heads: [([UInt8], InputKind)] = [
+            ([0x1F, 0x8B, 0x08], .gzip), ([0x1F], .unknown), ([0x1F, 0x8C], .unknown),
+            ([0x50, 0x4B, 0x03, 0x04], .zip), ([0x50, 0x4B, 0x05, 0x06], .zip), ([0x50, 0x4B, 0x03], .unknown),
+            ([0x50, 0x4B, 0x05, 0x04], .unknown),
+            ([0x78, 0x01], .zlib), ([0x78, 0x5E], .zlib), ([0x78, 0x9C], .zlib), ([0x78, 0xDA], .zlib), ([0x78, 0x9D], .unknown),
+            ([0x78], .unknown),
+            ([0xFF, 0xFE], .xml), ([0xFE, 0xFF], .xml), ([0x3C, 0x00], .xml), ([0x00, 0x3C], .xml),
+            (Array("\u{FEFF} \r\n<feedback>".utf8), .xml), (Array("\u{FEFF}".utf8), .empty), (Array(" [1]".utf8), .json),
+            (Array("From a@b Mon Jan  1 00:00:00 2026\n".utf8), .mbox), (Array("Subject: x\n".utf8), .mail),
+            (Array(repeating: 0x20, count: 512) + Array("<feedback>".utf8), .empty),
+            (Array(repeating: 0x20, count: 511) + Array("<feedback>".utf8), .xml),
+        ]
+        for (head, kind) in heads {
+            let data = Data(head)
+            #expect(InputKind.detect(data) == kind, "\(head.prefix(8))")
+            let sliced = (Data([0x00]) + data).dropFirst()
+            #expect(InputKind.detect(sliced) == kind, "\(head.prefix(8)) in a slice")
+            #expect(head.withUnsafeBytes { InputKind.detect($0) } == kind, "\(head.prefix(8)) in place")
+        }
+    }
+
     @Test func readsPlainGzipAndGzipInsideGzip() {
         for data in [xml, Inflater.gzip(xml), Inflater.gzip(Inflater.gzip(xml))] {
             let result = loader.load(data, as: "report.bin")

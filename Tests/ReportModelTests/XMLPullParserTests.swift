@@ -195,4 +195,44 @@ struct XMLPullParserTests {
             #expect(XMLPullParser.isPlainNameByte(byte) == nameByte, "byte \(byte)")
         }
     }
+
+    /// The XML declaration's names, order, version, encoding and standalone values, compared
+    /// as bytes: each fault where it is noticed, and an encoding of US-ASCII in any case
+    /// refusing bytes above 0x7F.
+    @Test(arguments: [
+        ("<?xml version=\"1.0\"?>", nil),
+        ("<?xml  version = '1.0'  encoding = 'utf_8'  standalone='no' ?>", nil),
+        ("<?xml version=\"1.0\" encoding=\"us-ascii-x\"?>", nil),
+        ("<?xml encoding=\"UTF-8\" version=\"1.0\"?>", ("encoding", "the XML declaration is malformed")),
+        ("<?xml version=\"1.0\" version=\"1.0\"?>", ("version=\"1.0\"?>", "the XML declaration is malformed")),
+        ("<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?>", ("encoding", "the XML declaration is malformed")),
+        ("<?xml Version=\"1.0\"?>", ("Version", "the XML declaration is malformed")),
+        ("<?xml standalone=\"yes\"?>", ("standalone", "the XML declaration is malformed")),
+        ("<?xml version=\"1.0\" standalone=\"maybe\"?>", ("maybe", "the XML declaration is malformed")),
+        ("<?xml version=\"1.1\"?>", ("1.1", "the XML declaration gives version 1.1, not 1.0")),
+        ("<?xml version=\"1.0.0.0.0.0\"?>", ("1.0.0", "the XML declaration gives version 1.0.0.0.0., not 1.0")),
+        ("<?xml version=\"1.0\" encoding=\"8bit\"?>", ("8bit", "the XML declaration gives a malformed encoding name")),
+        ("<?xml version=\"1.0\" encoding=\"\"?>", ("\"?>", "the XML declaration gives a malformed encoding name")),
+        ("<?xml version=\"1.0\" encoding=\"Utf-16LE\"?>", ("Utf", "the XML declaration says UTF-16 but the bytes are not UTF-16")),
+        ("<?xml ?>", ("?>", "the XML declaration has no version")),
+    ] as [(String, (marker: String, reason: String)?)])
+    func declarationsAreCheckedByByte(declaration: String, fault: (marker: String, reason: String)?) throws {
+        let steps = Self.steps(declaration + "<r>x</r>")
+        guard let fault else {
+            #expect(steps == [.start("r"), .end("r", text: "x")], "\(declaration)")
+            return
+        }
+        // The marker's first place after the declaration's start, where the fault is noticed.
+        let range = try #require(declaration.dropFirst(6).range(of: fault.marker))
+        let offset = declaration.utf8.distance(from: declaration.startIndex, to: range.lowerBound)
+        #expect(steps == [.fault(.other(fault.reason), offset: offset)], "\(declaration)")
+    }
+
+    @Test(arguments: ["US-ASCII", "ascii", "Ascii", "us-ascii"])
+    func anASCIIEncodingInAnyCaseRefusesBytesAboveASCII(name: String) {
+        let declaration = "<?xml version=\"1.0\" encoding=\"\(name)\"?>"
+        let steps = Self.steps(declaration + "<r>\u{E9}</r>")
+        #expect(steps == [.start("r"), .fault(.invalidCharacter, offset: declaration.utf8.count + 3)], "\(name)")
+        #expect(Self.steps("<?xml version=\"1.0\" encoding=\"UTF-8\"?><r>\u{E9}</r>") == [.start("r"), .end("r", text: "\u{E9}")])
+    }
 }
