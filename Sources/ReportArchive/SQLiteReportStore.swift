@@ -453,9 +453,10 @@ private struct BatchWriter {
         let entries = Self.encode(report.source.entries)
         // A parsedmarc copy meets any copy in parsedmarc's form; a reporter's copy meets only
         // parsedmarc copies there (two reporter copies must agree exactly, below).
-        if let transcription = report.transcription,
+        let transcriptionLookup = report.transcription.map { LookupKey.of($0.key) }
+        if let transcription = report.transcription, let transcriptionLookup,
            let kept = try (transcription.transcribed ? findAnyTranscription : findTranscribed).source(binding: { values in
-               values.integer(LookupKey.of(transcription.key))
+               values.integer(transcriptionLookup)
                values.text(transcription.key)
            }) {
             try recordDuplicate(kind: report.kind, identity: report.identity, kept: kept, source: report.source, entries: entries)
@@ -469,7 +470,7 @@ private struct BatchWriter {
             values.integer(report.range.end)
             values.integer(Int64(report.counted))
             values.optionalText(report.transcription?.key)
-            values.optionalInteger(report.transcription.map { LookupKey.of($0.key) })
+            values.optionalInteger(transcriptionLookup)
             values.integer((report.transcription?.transcribed ?? false) ? 1 : 0)
             values.text(report.source.file)
             values.blob(entries)
