@@ -318,6 +318,26 @@ struct SQLiteReportStoreTests {
         #expect(result.duplicates.map(\.kept.file) == ["a-xml/report.xml"])
         #expect(try migrated.knownContents(["hash-c-parsedmarc/aggregate.json-1"]) == ["hash-c-parsedmarc/aggregate.json-1"])
         #expect(try migrated.countedTotal() == original.messageCount + tls.messageCount)
+
+        // Rows as a sitegen of v3 writes them, without the lookup numbers, are refused.
+        let v3Writer = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try v3Writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)
+                    VALUES ('d.xml', 100, 1, 'hash-d', 1, 0, '', '', 7, 1)
+                    """)
+            }
+        }
+        #expect(throws: DatabaseError.self) {
+            try v3Writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
+                    VALUES ('dmarc', 'Org', 'new', 0, 1, 1, '3:orgnew', 1, 'd.xml', x'00')
+                    """)
+            }
+        }
+        #expect(try migrated.counts() == ArchiveCounts(files: 3, reports: 1, tlsReports: 1, duplicates: 1, skippedFiles: 0))
     }
 
     /// Clients whose selections overlap: a report covering two domains of one client, a report
