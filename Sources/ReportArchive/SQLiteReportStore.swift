@@ -154,8 +154,13 @@ public final class SQLiteReportStore: ReportStore {
     public func knownContents(_ hashes: Set<String>) throws -> Set<String> {
         guard !hashes.isEmpty else { return [] }
         return try database.read { db in
-            let lookup = try RawStatement(db, sql: "SELECT 1 FROM input_file WHERE content_hash = ? LIMIT 1")
-            return Set(try hashes.filter { hash in try lookup.hasRow { $0.text(hash) } })
+            let lookup = try RawStatement(db, sql: "SELECT 1 FROM input_file WHERE content_lookup = ? AND content_hash = ? LIMIT 1")
+            return Set(try hashes.filter { hash in
+                try lookup.hasRow { values in
+                    values.integer(LookupKey.of(hash))
+                    values.text(hash)
+                }
+            })
         }
     }
 
@@ -394,25 +399,29 @@ private struct BatchWriter {
     init(_ db: Database) throws {
         self.db = db
         insertFile = try RawStatement(db, sql: """
-            INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO input_file (path, size, modified, content_hash, content_lookup, reports, known_content, problems, folder, inode, settled)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified,
-              content_hash = excluded.content_hash, reports = excluded.reports,
+              content_hash = excluded.content_hash, content_lookup = excluded.content_lookup, reports = excluded.reports,
               known_content = excluded.known_content, problems = excluded.problems,
               folder = excluded.folder, inode = excluded.inode, settled = excluded.settled
             """)
         insertReport = try RawStatement(db, sql: """
-            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
+            INSERT INTO report (
+              kind, org_name, report_id, begin, "end", counted, transcription_key, transcription_lookup, transcribed, source_file, source_entries)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, org_name, report_id) DO NOTHING
             """)
         insertBody = try RawStatement(db, sql: "INSERT INTO report_body (report, body) VALUES (?, ?)")
         insertDomain = try RawStatement(db, sql: "INSERT OR IGNORE INTO report_domain (domain_key, report) VALUES (?, ?)")
         findReport = try RawStatement(
             db, sql: "SELECT source_file, source_entries FROM report WHERE kind = ? AND org_name = ? AND report_id = ?")
         findAnyTranscription = try RawStatement(
-            db, sql: "SELECT source_file, source_entries FROM report WHERE transcription_key = ? ORDER BY id LIMIT 1")
+            db, sql: "SELECT source_file, source_entries FROM report WHERE transcription_lookup = ? AND transcription_key = ? ORDER BY id LIMIT 1")
         findTranscribed = try RawStatement(
-            db, sql: "SELECT source_file, source_entries FROM report WHERE transcription_key = ? AND transcribed = 1 ORDER BY id LIMIT 1")
+            db, sql: """
+                SELECT source_file, source_entries FROM report
+                WHERE transcription_lookup = ? AND transcription_key = ? AND transcribed = 1 ORDER BY id LIMIT 1
+                """)
         insertDuplicate = try RawStatement(db, sql: """
             INSERT OR IGNORE INTO duplicate (kind, org_name, report_id, source_file, source_entries) VALUES (?, ?, ?, ?, ?)
             """)
@@ -430,6 +439,7 @@ private struct BatchWriter {
             values.integer(file.stamp.size)
             values.integer(file.stamp.modified)
             values.text(file.contentHash)
+            values.integer(LookupKey.of(file.contentHash))
             values.integer(Int64(file.reportCount))
             values.integer(file.knownContent ? 1 : 0)
             values.text(file.problems)
@@ -443,8 +453,10 @@ private struct BatchWriter {
         let entries = Self.encode(report.source.entries)
         // A parsedmarc copy meets any copy in parsedmarc's form; a reporter's copy meets only
         // parsedmarc copies there (two reporter copies must agree exactly, below).
-        if let transcription = report.transcription,
+        let transcriptionLookup = report.transcription.map { LookupKey.of($0.key) }
+        if let transcription = report.transcription, let transcriptionLookup,
            let kept = try (transcription.transcribed ? findAnyTranscription : findTranscribed).source(binding: { values in
+               values.integer(transcriptionLookup)
                values.text(transcription.key)
            }) {
             try recordDuplicate(kind: report.kind, identity: report.identity, kept: kept, source: report.source, entries: entries)
@@ -458,6 +470,7 @@ private struct BatchWriter {
             values.integer(report.range.end)
             values.integer(Int64(report.counted))
             values.optionalText(report.transcription?.key)
+            values.optionalInteger(transcriptionLookup)
             values.integer((report.transcription?.transcribed ?? false) ? 1 : 0)
             values.text(report.source.file)
             values.blob(entries)
@@ -654,6 +667,15 @@ private struct BoundValues {
             return
         }
         text(value)
+    }
+
+    mutating func optionalInteger(_ value: Int64?) {
+        guard let value else {
+            index += 1
+            note(sqlite3_bind_null(handle, index))
+            return
+        }
+        integer(value)
     }
 
     mutating func integer(_ value: Int64) {

@@ -64,4 +64,13 @@ struct IngestKeyTests {
             }
         }
     }
+
+    /// FNV-1a's published values for 64 bits, and the text SQLite keeps of a string with a NUL.
+    @Test func lookupKeysAreFNV1aOfTheTextSQLiteStores() {
+        #expect(LookupKey.of("") == Int64(bitPattern: 0xcbf2_9ce4_8422_2325))
+        #expect(LookupKey.of("a") == Int64(bitPattern: 0xaf63_dc4c_8601_ec8c))
+        #expect(LookupKey.of("foobar") == Int64(bitPattern: 0x8594_4171_f739_67e8))
+        #expect(LookupKey.of("ab\u{0}c") == LookupKey.of("ab"))
+        #expect(LookupKey.of("ü") != LookupKey.of("u"))
+    }
 }

@@ -275,6 +275,71 @@ struct SQLiteReportStoreTests {
         #expect(try migrated.listingMemory()?.folders[""]?.stamp == .readAgain)
     }
 
+    /// The hashes and transcription keys an older sitegen stored are found by their lookup
+    /// numbers, worked out when the archive is migrated, as those of files and reports added since.
+    @Test func anArchiveOfSchemaV3FindsItsContentsAndTranscriptionsByTheirLookupKeys() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("archive.sqlite").path
+        let original = Self.report(org: "Outlook.com", id: "<8c3d9f@protection.outlook.com>", headerFrom: ["contoso.example"])
+        let tls = Self.report(org: "Yahoo", id: "tls-1", headerFrom: ["fabrikam.example"])
+        do {
+            let v3 = try DatabaseQueue(path: path)
+            try ArchiveSchema.migrator.migrate(v3, upTo: "v3-listing-memory")
+            try v3.write { db in
+                try db.execute(sql: """
+                    INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)
+                    VALUES ('a-xml/report.xml', 100, 1, 'hash-a', 1, 0, '', 'a-xml', 5, 1), ('b.json', 100, 1, 'hash-b', 1, 0, '', '', 6, 1)
+                    """)
+                for (kind, report, transcription) in [("dmarc", original, Transcription(original.identity, transcribed: false).key), ("tls", tls, nil)] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'a-xml/report.xml', x'00')
+                            """,
+                        arguments: [kind, report.metadata.orgName, report.metadata.reportID, report.metadata.dateRange.begin,
+                                    report.metadata.dateRange.end, report.messageCount, transcription])
+                    try db.execute(sql: "INSERT INTO report_body (report, body) VALUES (?, ?)", arguments: [db.lastInsertedRowID, Data(ReportCodec.encode(report))])
+                }
+                try db.execute(sql: "UPDATE archive_total SET counted = ?", arguments: [original.messageCount + tls.messageCount])
+            }
+        }
+        #expect(SQLiteReportStore.needsMigration(path: path))
+        let migrated = try SQLiteReportStore(path: path)
+        #expect(try migrated.knownContents(["hash-a", "hash-b", "hash-c"]) == ["hash-a", "hash-b"])
+        #expect(try migrated.counts() == ArchiveCounts(files: 2, reports: 1, tlsReports: 1, duplicates: 0, skippedFiles: 0))
+
+        // parsedmarc's copy of the migrated report meets it through its transcription key.
+        var copy = original
+        copy.origin = .parsedmarc
+        let result = try migrated.commit([Self.file("c-parsedmarc/aggregate.json", [copy])])
+        #expect(result.addedReports == 0)
+        #expect(result.duplicates.map(\.kept.file) == ["a-xml/report.xml"])
+        #expect(try migrated.knownContents(["hash-c-parsedmarc/aggregate.json-1"]) == ["hash-c-parsedmarc/aggregate.json-1"])
+        #expect(try migrated.countedTotal() == original.messageCount + tls.messageCount)
+
+        // Rows as a sitegen of v3 writes them, without the lookup numbers, are refused.
+        let v3Writer = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try v3Writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO input_file (path, size, modified, content_hash, reports, known_content, problems, folder, inode, settled)
+                    VALUES ('d.xml', 100, 1, 'hash-d', 1, 0, '', '', 7, 1)
+                    """)
+            }
+        }
+        #expect(throws: DatabaseError.self) {
+            try v3Writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO report (kind, org_name, report_id, begin, "end", counted, transcription_key, transcribed, source_file, source_entries)
+                    VALUES ('dmarc', 'Org', 'new', 0, 1, 1, '3:orgnew', 1, 'd.xml', x'00')
+                    """)
+            }
+        }
+        #expect(try migrated.counts() == ArchiveCounts(files: 3, reports: 1, tlsReports: 1, duplicates: 1, skippedFiles: 0))
+    }
+
     /// Clients whose selections overlap: a report covering two domains of one client, a report
     /// under a domain and its subdomain, nested subtrees, an exact domain, a client with nothing.
     static func overlappingArchive(at path: String? = nil) throws -> SQLiteReportStore {
