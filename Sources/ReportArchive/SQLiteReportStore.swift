@@ -31,6 +31,7 @@ public final class SQLiteReportStore: ReportStore {
             try db.execute(sql: "PRAGMA page_size = 16384")
         }
         let database = try DatabasePool(path: path, configuration: configuration)
+        try Self.refuseNewerSchema(of: database)
         try ArchiveSchema.migrator.migrate(database)
         // The writer's page cache holds the indexes a batch inserts into (SQLite's default is
         // 2 MB, far less than an archive of a year's reports needs). The log is copied into the
@@ -43,6 +44,20 @@ public final class SQLiteReportStore: ReportStore {
         }
         self.database = database
         self.checkpointer = checkpointer
+    }
+
+    /// An archive a newer sitegen has migrated may hold rows this version would misread or
+    /// write without what the newer schema needs: it is left alone, with the reason.
+    private static func refuseNewerSchema(of database: some DatabaseReader) throws {
+        let unknown = try database.read { db -> [String] in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            let known = Set(ArchiveSchema.migrator.migrations)
+            return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+                .filter { !known.contains($0) }
+        }
+        guard unknown.isEmpty else {
+            throw ArchiveError(reason: "the archive was written by a newer sitegen (schema \(unknown.joined(separator: ", "))); use that version or a newer one")
+        }
     }
 
     /// Returns once no copy of the log into the file is under way.

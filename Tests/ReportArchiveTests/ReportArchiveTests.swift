@@ -197,6 +197,26 @@ struct SQLiteReportStoreTests {
         #expect(try reopened.renderRecord(scope: "/elsewhere", reseller: "r", client: "c") == nil)
     }
 
+    @Test func anArchiveOfANewerSchemaIsLeftAloneWithTheReason() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("archive.sqlite").path
+        do {
+            let store = try SQLiteReportStore(path: path)
+            _ = try store.commit([Self.file("a.xml", [Self.report(id: "1", headerFrom: ["contoso.example"])])])
+        }
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
+        }
+        let error = #expect(throws: ArchiveError.self) { try SQLiteReportStore(path: path) }
+        #expect(error?.reason == "the archive was written by a newer sitegen (schema v9-from-the-future); use that version or a newer one")
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-from-the-future'")
+        }
+        #expect(try SQLiteReportStore(path: path).counts().reports == 1)
+    }
+
     @Test func anArchiveOfSchemaV1IsMigratedWithEveryReport() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
