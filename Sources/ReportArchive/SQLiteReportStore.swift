@@ -676,21 +676,20 @@ private struct BoundValues {
     }
 
     mutating func optionalText(_ value: String?) {
-        guard let value else {
-            index += 1
-            note(sqlite3_bind_null(handle, index))
-            return
-        }
-        text(value)
+        valueOrNull(value) { $0.text($1) }
     }
 
     mutating func optionalInteger(_ value: Int64?) {
+        valueOrNull(value) { $0.integer($1) }
+    }
+
+    private mutating func valueOrNull<Value>(_ value: Value?, _ bind: (inout BoundValues, Value) -> Void) {
         guard let value else {
             index += 1
             note(sqlite3_bind_null(handle, index))
             return
         }
-        integer(value)
+        bind(&self, value)
     }
 
     mutating func integer(_ value: Int64) {

@@ -181,10 +181,8 @@ struct SQLiteReportStoreTests {
     }
 
     @Test func anArchiveFileKeepsItsReportsAcrossOpenings() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path) = try Self.newArchiveFile()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("archive.sqlite").path
         do {
             let store = try SQLiteReportStore(path: path)
             _ = try store.commit([Self.file("a.xml", [Self.report(id: "1", headerFrom: ["contoso.example"])])])
@@ -198,10 +196,8 @@ struct SQLiteReportStoreTests {
     }
 
     @Test func anArchiveOfANewerSchemaIsLeftAloneWithTheReason() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path) = try Self.newArchiveFile()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("archive.sqlite").path
         do {
             let store = try SQLiteReportStore(path: path)
             _ = try store.commit([Self.file("a.xml", [Self.report(id: "1", headerFrom: ["contoso.example"])])])
@@ -218,10 +214,8 @@ struct SQLiteReportStoreTests {
     }
 
     @Test func anArchiveOfSchemaV1IsMigratedWithEveryReport() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path) = try Self.newArchiveFile()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("archive.sqlite").path
         let reports = [
             Self.report(id: "1", headerFrom: ["contoso.example"]),
             Self.report(org: "Yahoo", id: "2", headerFrom: ["contoso.example", "fabrikam.example"]),
@@ -256,10 +250,8 @@ struct SQLiteReportStoreTests {
     /// Files an older sitegen ingested are looked at on every run until their first bytes
     /// show they are finished report files; files that gave no report stay unsettled.
     @Test func anArchiveOfSchemaV2KeepsItsFilesUnsettledUntilTheyAreClassified() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path) = try Self.newArchiveFile()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("archive.sqlite").path
         do {
             let v2 = try DatabaseQueue(path: path)
             try ArchiveSchema.migrator.migrate(v2, upTo: "v2-report-body")
@@ -298,10 +290,8 @@ struct SQLiteReportStoreTests {
     /// The hashes and transcription keys an older sitegen stored are found by their lookup
     /// numbers, worked out when the archive is migrated, as those of files and reports added since.
     @Test func anArchiveOfSchemaV3FindsItsContentsAndTranscriptionsByTheirLookupKeys() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path) = try Self.newArchiveFile()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("archive.sqlite").path
         let original = Self.report(org: "Outlook.com", id: "<8c3d9f@protection.outlook.com>", headerFrom: ["contoso.example"])
         let tls = Self.report(org: "Yahoo", id: "tls-1", headerFrom: ["fabrikam.example"])
         do {
@@ -360,6 +350,13 @@ struct SQLiteReportStoreTests {
         #expect(try migrated.counts() == ArchiveCounts(files: 3, reports: 1, tlsReports: 1, duplicates: 1, skippedFiles: 0))
     }
 
+    /// A new temporary folder and the path of an archive file in it (not created yet).
+    static func newArchiveFile() throws -> (folder: URL, path: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return (folder, folder.appendingPathComponent("archive.sqlite").path)
+    }
+
     /// Clients whose selections overlap: a report covering two domains of one client, a report
     /// under a domain and its subdomain, nested subtrees, an exact domain, a client with nothing.
     static func overlappingArchive(at path: String? = nil) throws -> SQLiteReportStore {
@@ -392,10 +389,9 @@ struct SQLiteReportStoreTests {
     /// In memory (one connection) and in a file (a pool of readers, read on several threads).
     @Test(arguments: [false, true])
     func renderStatesReadTogetherEqualTheReadsPerClient(inFile: Bool) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sitegen-archive-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, path) = try Self.newArchiveFile()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try Self.overlappingArchive(at: inFile ? folder.appendingPathComponent("archive.sqlite").path : nil)
+        let store = try Self.overlappingArchive(at: inFile ? path : nil)
         let perClient = try Self.overlappingClients.map { client in
             ClientRenderState(
                 data: try store.dataVersion(client.selections),
