@@ -92,6 +92,7 @@ public final class SQLiteReportStore: ReportStore {
         configuration.busyMode = .timeout(30)
         database = try DatabaseQueue(path: path, configuration: configuration)
         checkpointer = nil
+        try Self.refuseNewerSchema(of: database)
     }
 
     /// An archive that lives only as long as this value: for one-off builds and tests.

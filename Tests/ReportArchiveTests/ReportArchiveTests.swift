@@ -205,8 +205,10 @@ struct SQLiteReportStoreTests {
         try DatabaseQueue(path: path).write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
         }
-        let error = #expect(throws: ArchiveError.self) { try SQLiteReportStore(path: path) }
-        #expect(error?.reason == "the archive was written by a newer sitegen (schema v9-from-the-future); use that version or a newer one")
+        for open in [SQLiteReportStore.init(path:), SQLiteReportStore.init(readingPath:)] {
+            let error = #expect(throws: ArchiveError.self) { try open(path) }
+            #expect(error?.reason == "the archive was written by a newer sitegen (schema v9-from-the-future); use that version or a newer one")
+        }
         try DatabaseQueue(path: path).write { db in
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-from-the-future'")
         }
