@@ -444,9 +444,7 @@ package struct XMLPullParser {
             throw fault(.other("a processing instruction has no target name"), at: index)
         }
         index = try skipName(from: index)
-        let target = UnsafeBufferPointer(rebasing: bytes[targetStart..<index])
-        if target.count == 3, target[0] | 0x20 == UInt8(ascii: "x"), target[1] | 0x20 == UInt8(ascii: "m"),
-           target[2] | 0x20 == UInt8(ascii: "l") {
+        if isWordIgnoringCase("xml", at: targetStart..<index) {
             throw fault(.other("an XML declaration appears after the start of the document"), at: start)
         }
         let count = bytes.count
@@ -722,7 +720,7 @@ package struct XMLPullParser {
     private static func hasScheme(_ uri: [UInt8]) -> Bool {
         guard let colon = uri.firstIndex(of: UInt8(ascii: ":")), colon > 0, isASCIILetter(uri[0]) else { return false }
         return uri[1..<colon].allSatisfy { byte in
-            isASCIILetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "+")
+            isASCIILetter(byte) || isASCIIDigit(byte) || byte == UInt8(ascii: "+")
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }
     }
@@ -732,7 +730,7 @@ package struct XMLPullParser {
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+        isASCIIDigit(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
     private static let uriCharacters = Set(
